@@ -1,0 +1,296 @@
+"""Writing entries into the archive and reading articles back out (SQLAlchemy Core).
+
+`write_entries` is the one way articles enter the archive, for the poller and the backfill
+alike. It works in bulk: one `IN` lookup per 500 uids, `executemany` inserts and updates, one
+upsert statement for the sightings. Portable SQL, except the sightings upsert, which uses the
+dialect's `ON CONFLICT` on SQLite and PostgreSQL (and a select-then-write elsewhere).
+
+Rules (see docs/design/ingestion-data.md):
+- an article is its `uid`: the same item polled again, or carried by another feed under the
+  same canonical URL, is one article; every (article, feed) pair is a sighting;
+- only the article's primary feed (`articles.feed_id`, the first to carry it) may rewrite its
+  title or summary, so two feeds with different blurbs for one URL do not flip-flop it; an
+  empty new value never overwrites a non-empty one; a rewrite resets `extracted_version`;
+- `article_daily` is refreshed for the days of the articles written or changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import Engine, and_, bindparam, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from loaders.db import articles, feeds, refresh_daily, sightings, utcnow
+from sitroom import columns as C
+from sitroom.records import Entry
+
+_LOOKUP_CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    """What one `write_entries` call did."""
+
+    n_new: int
+    n_updated: int
+    n_unchanged: int
+    new_article_ids: tuple[int, ...]
+    days: frozenset[str]  # UTC days ('YYYY-MM-DD') whose aggregates were refreshed
+
+    @property
+    def n_written(self) -> int:
+        return self.n_new + self.n_updated + self.n_unchanged
+
+
+def day_of(moment: dt.datetime) -> str:
+    """The UTC calendar day of an aware datetime, as stored in `articles.day`."""
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d")
+
+
+def ensure_feed(
+    conn: Connection, *, url: str, name: str, language: str, publisher: str = "", region: str = ""
+) -> int:
+    """The id of the feed with this URL, inserting it if missing (an existing row is left as is)."""
+    found = conn.execute(select(feeds.c.id).where(feeds.c.url == url)).scalar()
+    if found is not None:
+        return int(found)
+    result = conn.execute(
+        feeds.insert().values(
+            url=url, name=name[:300] or url[:300], language=language[:8], publisher=publisher[:200],
+            region=region[:100], added_at=utcnow(),
+        )
+    )
+    key = result.inserted_primary_key
+    if key is not None and key[0] is not None:
+        return int(key[0])
+    return int(conn.execute(select(feeds.c.id).where(feeds.c.url == url)).scalar_one())
+
+
+def _existing(conn: Connection, uids: Sequence[str]) -> dict[str, tuple[int, str, str, int, str]]:
+    """uid -> (id, title, summary, feed_id, day) for the uids already archived."""
+    found: dict[str, tuple[int, str, str, int, str]] = {}
+    query = select(
+        articles.c.uid, articles.c.id, articles.c.title, articles.c.summary, articles.c.feed_id, articles.c.day
+    ).where(articles.c.uid.in_(bindparam("uids", expanding=True)))
+    for i in range(0, len(uids), _LOOKUP_CHUNK):
+        for row in conn.execute(query, {"uids": list(uids[i : i + _LOOKUP_CHUNK])}):
+            found[row.uid] = (row.id, row.title, row.summary, row.feed_id, row.day)
+    return found
+
+
+def _ids_of(conn: Connection, uids: Sequence[str]) -> dict[str, int]:
+    return {uid: values[0] for uid, values in _existing(conn, uids).items()}
+
+
+def _article_row(entry: Entry, feed_id: int, seen_at: dt.datetime) -> dict[str, object]:
+    return {
+        "uid": entry.uid,
+        "url": entry.url[:2048],
+        "title": entry.title,
+        "summary": entry.summary,
+        "published_at": entry.published,
+        "published_raw": entry.published_raw[:200],
+        "published_estimated": entry.published_estimated,
+        "day": day_of(entry.published),
+        "first_seen_at": seen_at,
+        "updated_at": seen_at,
+        "language": entry.language[:8],
+        "author": entry.author[:500],
+        "categories": json.dumps(list(entry.categories), ensure_ascii=False),
+        "feed_id": feed_id,
+        "extracted_version": None,
+    }
+
+
+def _insert_articles(conn: Connection, rows: list[dict[str, object]]) -> None:
+    if not rows:
+        return
+    name = conn.dialect.name
+    if name == "sqlite":
+        conn.execute(sqlite.insert(articles).on_conflict_do_nothing(index_elements=["uid"]), rows)
+    elif name == "postgresql":
+        conn.execute(postgresql.insert(articles).on_conflict_do_nothing(index_elements=["uid"]), rows)
+    else:
+        conn.execute(articles.insert(), rows)
+
+
+def _upsert_sightings(conn: Connection, rows: list[dict[str, object]]) -> None:
+    """Insert (article, feed) sightings; an existing one keeps first_seen_at and gets last_seen_at."""
+    if not rows:
+        return
+    name = conn.dialect.name
+    if name in ("sqlite", "postgresql"):
+        dialect_insert = sqlite.insert if name == "sqlite" else postgresql.insert
+        stmt = dialect_insert(sightings)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["article_id", "feed_id"],
+            set_={"last_seen_at": stmt.excluded.last_seen_at},
+        )
+        conn.execute(stmt, rows)
+        return
+    for row in rows:  # portable fallback for other databases
+        changed = conn.execute(
+            sightings.update()
+            .where(and_(sightings.c.article_id == row["article_id"], sightings.c.feed_id == row["feed_id"]))
+            .values(last_seen_at=row["last_seen_at"])
+        ).rowcount
+        if not changed:
+            conn.execute(sightings.insert().values(**row))
+
+
+def write_entries(
+    conn: Connection,
+    feed_id: int,
+    entries: Iterable[Entry],
+    *,
+    seen_at: dt.datetime,
+    refresh: bool = True,
+) -> WriteResult:
+    """Store one feed's entries: new articles, changed titles/summaries, sightings, day totals.
+
+    Idempotent: writing the same entries again stores nothing new (only `last_seen_at` moves).
+    Runs inside the caller's transaction (use `loaders.db.write_tx`). `refresh=False` leaves
+    the per-day aggregates to the caller (the backfill refreshes once at the end).
+    """
+    batch: dict[str, Entry] = {}
+    for entry in entries:
+        batch.setdefault(entry.uid, entry)  # within one document the first occurrence wins
+    if not batch:
+        return WriteResult(0, 0, 0, (), frozenset())
+    uids = list(batch)
+    existing = _existing(conn, uids)
+
+    new_rows = [_article_row(e, feed_id, seen_at) for uid, e in batch.items() if uid not in existing]
+    updates: list[dict[str, object]] = []
+    days: set[str] = {str(row["day"]) for row in new_rows}
+    n_unchanged = 0
+    for uid, (article_id, old_title, old_summary, primary_feed, day) in existing.items():
+        entry = batch[uid]
+        title = entry.title or old_title
+        summary = entry.summary or old_summary
+        if primary_feed == feed_id and (title != old_title or summary != old_summary):
+            updates.append({"b_id": article_id, "b_title": title, "b_summary": summary, "b_at": seen_at})
+            days.add(day)
+        else:
+            n_unchanged += 1
+
+    _insert_articles(conn, new_rows)
+    if updates:
+        conn.execute(
+            update(articles)
+            .where(articles.c.id == bindparam("b_id"))
+            .values(
+                title=bindparam("b_title"), summary=bindparam("b_summary"), updated_at=bindparam("b_at"),
+                extracted_version=None,
+            ),
+            updates,
+        )
+    ids = {uid: values[0] for uid, values in existing.items()}
+    new_uids = [str(row["uid"]) for row in new_rows]
+    new_ids = _ids_of(conn, new_uids) if new_uids else {}
+    ids.update(new_ids)
+    _upsert_sightings(
+        conn,
+        [
+            {"article_id": ids[uid], "feed_id": feed_id, "guid": e.guid[:2048], "first_seen_at": seen_at,
+             "last_seen_at": seen_at}
+            for uid, e in batch.items()
+            if uid in ids
+        ],
+    )
+    if refresh and days:
+        refresh_daily(conn, days)
+    return WriteResult(
+        n_new=len(new_rows),
+        n_updated=len(updates),
+        n_unchanged=n_unchanged,
+        new_article_ids=tuple(new_ids[uid] for uid in new_uids if uid in new_ids),
+        days=frozenset(days),
+    )
+
+
+# --- reading -------------------------------------------------------------------------------
+
+def _as_utc(moment: dt.datetime | dt.date | str, *, end: bool) -> dt.datetime:
+    if isinstance(moment, str):
+        moment = dt.datetime.fromisoformat(moment) if "T" in moment or " " in moment else dt.date.fromisoformat(moment)
+    if isinstance(moment, dt.datetime):
+        return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    start = dt.datetime(moment.year, moment.month, moment.day, tzinfo=dt.UTC)
+    return start + dt.timedelta(days=1) if end else start
+
+
+def articles_frame(
+    engine: Engine | Connection,
+    *,
+    start: dt.datetime | dt.date | str | None = None,
+    end: dt.datetime | dt.date | str | None = None,
+    language: str | None = None,
+    feed_ids: Iterable[int] | None = None,
+    limit: int | None = None,
+) -> pd.DataFrame:
+    """Articles as a frame with `sitroom.columns.ARTICLE_COLUMNS` plus `feeds`, newest first.
+
+    `start` is inclusive, `end` exclusive; a date (or 'YYYY-MM-DD') means the whole UTC day,
+    so `end=date(2022, 3, 1)` includes March 1st. `feeds` joins with "; " the names of every
+    feed that carried the article (its sightings); `categories` is "; "-joined too.
+    """
+    primary = feeds.alias("primary_feed")
+    query = (
+        select(
+            articles.c.id.label(C.ARTICLE_ID), articles.c.uid.label(C.UID), articles.c.url.label(C.URL),
+            articles.c.title.label(C.TITLE), articles.c.summary.label(C.SUMMARY),
+            articles.c.published_at.label(C.PUBLISHED), articles.c.published_raw.label(C.PUBLISHED_RAW),
+            articles.c.first_seen_at.label(C.FIRST_SEEN), articles.c.language.label(C.LANG),
+            articles.c.author.label(C.AUTHOR), articles.c.categories.label(C.CATEGORIES),
+            articles.c.feed_id.label(C.FEED_ID), primary.c.name.label(C.FEED_NAME),
+            primary.c.publisher.label(C.PUBLISHER),
+        )
+        .join_from(articles, primary, articles.c.feed_id == primary.c.id)
+        .order_by(articles.c.published_at.desc(), articles.c.id.desc())
+    )
+    if start is not None:
+        query = query.where(articles.c.published_at >= _as_utc(start, end=False))
+    if end is not None:
+        query = query.where(articles.c.published_at < _as_utc(end, end=True))
+    if language:
+        query = query.where(articles.c.language == language)
+    if feed_ids is not None:
+        query = query.where(articles.c.feed_id.in_(list(feed_ids)))
+    if limit is not None:
+        query = query.limit(limit)
+
+    def run(conn: Connection) -> tuple[list[tuple[object, ...]], list[tuple[int, str]]]:
+        rows = [tuple(r) for r in conn.execute(query)]
+        carried = select(sightings.c.article_id, feeds.c.name).join_from(
+            sightings, feeds, sightings.c.feed_id == feeds.c.id
+        )
+        ids = query.with_only_columns(articles.c.id).order_by(None).subquery()
+        carried = carried.where(sightings.c.article_id.in_(select(ids.c.id))).order_by(
+            sightings.c.article_id, sightings.c.first_seen_at, feeds.c.name
+        )
+        return rows, [(int(r[0]), str(r[1])) for r in conn.execute(carried)]
+
+    if isinstance(engine, Connection):
+        rows, carried_by = run(engine)
+    else:
+        with engine.connect() as conn:
+            rows, carried_by = run(conn)
+
+    frame = pd.DataFrame(rows, columns=list(C.ARTICLE_COLUMNS))
+    names: dict[int, list[str]] = {}
+    for article_id, name in carried_by:
+        names.setdefault(article_id, []).append(name)
+    frame[C.FEEDS] = [ "; ".join(names.get(int(i), [])) for i in frame[C.ARTICLE_ID] ]
+    for col in (C.PUBLISHED, C.FIRST_SEEN):
+        frame[col] = pd.to_datetime(frame[col], utc=True)
+    frame[C.CATEGORIES] = ["; ".join(json.loads(v or "[]")) for v in frame[C.CATEGORIES]]
+    frame[C.ARTICLE_ID] = frame[C.ARTICLE_ID].astype("int64")
+    frame[C.FEED_ID] = frame[C.FEED_ID].astype("int64")
+    return frame
