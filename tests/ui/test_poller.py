@@ -1,0 +1,313 @@
+"""The background poller: real SQLite, real ingestion, a real loopback HTTP server with invented feeds.
+
+Also: the poller beside a separately started ingest process on the same archive (no
+"database is locked"), and the status line rendered by AppTest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import pytest
+from sqlalchemy import func, select
+
+from loaders import db
+from loaders.feeds import add_feed, ensure_default_feeds
+from loaders.ingest import ingest_once
+from sitroom.settings import Settings
+from ui.poller import Poller, ago, read_archive_health
+
+ROOT = Path(__file__).resolve().parents[2]
+SETTINGS = Settings(fetch_timeout_s=5.0, run_deadline_s=60.0, fetch_workers=2)
+HEADLINES = (  # invented
+    "Ministers of Ukraine and Poland meet on border crossings",
+    "Airbus tests a hydrogen demonstrator over the Atlantic",
+    "China and Brazil sign a soybean logistics agreement",
+    "NATO opens a cyber training range in Estonia",
+    "Harbour strike delays grain shipments from Odesa",
+)
+
+
+def rss(feed_name: str, items: list[tuple[str, str]]) -> bytes:
+    """An RSS 2.0 document of (guid, title) items, newest first, dated just now."""
+    now = dt.datetime.now(dt.UTC)
+    body = "".join(
+        f"<item><title>{escape(title)}</title><link>http://news.invalid/{feed_name}/{guid}</link>"
+        f"<guid>{feed_name}-{guid}</guid><description>Invented summary for {escape(guid)}.</description>"
+        f"<pubDate>{format_datetime(now - dt.timedelta(minutes=i))}</pubDate></item>"
+        for i, (guid, title) in enumerate(items)
+    )
+    return (f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>{feed_name}</title>'
+            f"<link>http://news.invalid/</link><description>fixture</description><language>en</language>"
+            f"{body}</channel></rss>").encode()
+
+
+class FeedServer:
+    """Loopback HTTP server: /static/NAME.xml (5 fixed items), /fresh/NAME.xml (50 new items per
+    request), /slow/NAME.xml (the static feed after a delay), /status/CODE (that HTTP status)."""
+
+    def __init__(self) -> None:
+        self.counter = 0
+        self.lock = threading.Lock()
+        self.slow_s = 3.0
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *_args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                parts = self.path.strip("/").split("/")
+                kind, name = parts[0], parts[-1].removesuffix(".xml")
+                if kind == "status":
+                    self.send_response(int(name))
+                    self.end_headers()
+                    return
+                if kind == "slow":
+                    time.sleep(outer.slow_s)
+                if kind == "fresh":
+                    with outer.lock:
+                        start, outer.counter = outer.counter, outer.counter + 50
+                    items = [(f"n{n}", f"{HEADLINES[n % len(HEADLINES)]} (update {n})") for n in range(start, start + 50)]
+                else:
+                    items = [(f"s{n}", title) for n, title in enumerate(HEADLINES)]
+                data = rss(name, items)
+                self.send_response(200)
+                self.send_header("Content-Type", "application/rss+xml")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> FeedServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def feeds() -> Iterator[FeedServer]:
+    with FeedServer() as server:
+        yield server
+
+
+@pytest.fixture
+def poller(engine) -> Iterator[Poller]:  # type: ignore[no-untyped-def]
+    p = Poller(engine, poll_minutes=0, settings=SETTINGS).start()
+    yield p
+    p.stop()
+
+
+def n_articles(engine) -> int:  # type: ignore[no-untyped-def]
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(db.articles)).scalar_one())
+
+
+def test_a_requested_poll_stores_articles_and_reports_progress(engine, feeds, poller) -> None:
+    add_feed(engine, f"{feeds.url}/static/one.xml", name="One", language="en")
+    add_feed(engine, f"{feeds.url}/static/two.xml", name="Two", language="en")
+    before = poller.status().generation
+
+    assert poller.request_poll()
+    assert poller.wait_idle(60)
+
+    s = poller.status()
+    assert (s.done, s.total, s.n_failed, s.n_new) == (2, 2, 0, 10)
+    assert s.last_job == "poll" and s.last_poll_finished_at is not None and not s.busy and not s.error
+    assert s.generation > before  # the pages' caches learn that the archive changed
+    assert n_articles(engine) == 10
+    health = read_archive_health(engine)
+    assert (health.n_articles, health.n_feeds, health.n_feeds_ok, health.n_feeds_failing) == (10, 2, 2, 0)
+
+
+def test_failing_feeds_are_named_with_their_error_class(engine, feeds, poller) -> None:
+    add_feed(engine, f"{feeds.url}/static/good.xml", name="Good", language="en")
+    add_feed(engine, f"{feeds.url}/status/503", name="Broken", language="en")
+    closed = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
+    dead_port = closed.server_address[1]
+    closed.server_close()  # nothing listens there any more: connection refused
+    add_feed(engine, f"http://127.0.0.1:{dead_port}/feed.xml", name="Gone", language="en")
+
+    poller.request_poll()
+    assert poller.wait_idle(60)
+
+    s = poller.status()
+    assert (s.done, s.total, s.n_failed, s.n_new) == (3, 3, 2, 5)
+    assert {f.error_class for f in s.failures} == {"http_5xx", "connect"}
+    health = read_archive_health(engine)
+    assert (health.n_feeds, health.n_feeds_ok, health.n_feeds_failing) == (3, 1, 2)
+    assert {(name, cls) for name, _url, cls, _msg in health.failing} == {("Broken", "http_5xx"), ("Gone", "connect")}
+
+
+def test_an_empty_feed_list_is_seeded_before_the_first_poll(engine, feeds, tmp_path) -> None:
+    csv = tmp_path / "feeds.csv"
+    csv.write_text(f"name,url,language,publisher,region\nSeeded,{feeds.url}/static/seed.xml,en,Fixture,World\n")
+    p = Poller(engine, poll_minutes=0, settings=SETTINGS, seed=lambda e: ensure_default_feeds(e, csv)).start()
+    try:
+        p.request_poll()
+        assert p.wait_idle(60)
+    finally:
+        p.stop()
+    assert p.status().seeded
+    assert n_articles(engine) == 5
+
+
+def test_a_schedule_polls_at_start_and_zero_minutes_never_polls(engine, feeds) -> None:
+    add_feed(engine, f"{feeds.url}/fresh/sched.xml", name="Sched", language="en")
+    off = Poller(engine, poll_minutes=0, settings=SETTINGS).start()
+    time.sleep(1.0)
+    off.stop()
+    assert off.status().last_job == "" and n_articles(engine) == 0
+
+    on = Poller(engine, poll_minutes=15, settings=SETTINGS).start()
+    try:
+        deadline = time.monotonic() + 60
+        while on.status().last_job != "poll" and time.monotonic() < deadline:
+            time.sleep(0.1)
+        s = on.status()
+    finally:
+        on.stop()
+    assert s.last_job == "poll" and s.n_new == 50
+    assert s.next_poll_at is not None and s.next_poll_at - db.utcnow() > dt.timedelta(minutes=14)
+
+
+def test_pages_are_not_blocked_while_a_poll_runs(engine, feeds, poller) -> None:
+    add_feed(engine, f"{feeds.url}/slow/slow.xml", name="Slow", language="en")
+    t0 = time.monotonic()
+    poller.request_poll()
+    assert time.monotonic() - t0 < 0.5  # request returns at once
+    deadline = time.monotonic() + 5
+    while not poller.status().busy and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert poller.status().busy and poller.status().job == "poll"
+    assert not poller.request_poll()  # a second request while one runs is dropped, not queued twice
+    t0 = time.monotonic()
+    health = read_archive_health(engine)  # a reader during the poll
+    assert time.monotonic() - t0 < 1.0 and health.n_feeds == 1
+    assert poller.wait_idle(60)
+    assert n_articles(engine) == 5
+
+
+SUBPROCESS_INGEST = """
+import sys
+from loaders.db import make_engine
+from loaders.ingest import ingest_once
+from sitroom.settings import Settings
+engine = make_engine(sys.argv[1])
+settings = Settings(fetch_timeout_s=5.0, run_deadline_s=60.0, fetch_workers=2)
+bad = []
+for _ in range(int(sys.argv[3])):
+    report = ingest_once(engine, settings=settings, feeds=[sys.argv[2]], force=True)
+    bad += [r.error_class + ": " + r.error for r in report.results if not r.ok]
+print("failures:", bad)
+sys.exit(1 if bad else 0)
+"""
+
+
+def test_the_poller_and_a_separate_ingest_process_share_the_archive(engine, db_path, feeds, poller) -> None:
+    mine, theirs = f"{feeds.url}/fresh/poller.xml", f"{feeds.url}/fresh/cli.xml"
+    add_feed(engine, mine, name="Poller feed", language="en")
+    add_feed(engine, theirs, name="CLI feed", language="en")
+    runs = 15
+    proc = subprocess.Popen([sys.executable, "-c", SUBPROCESS_INGEST, str(db_path), theirs, str(runs)],
+                            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    failures = []
+    for _ in range(runs):
+        report = None
+
+        def capture(r, _done, _total):  # type: ignore[no-untyped-def]
+            nonlocal report
+            report = r
+
+        p = Poller(engine, poll_minutes=0, settings=SETTINGS,
+                   ingest=lambda e, **kw: ingest_once(e, feeds=[mine], force=True, **kw))
+        p.start().request_poll()
+        assert p.wait_idle(60)
+        p.stop()
+        failures += [f"{f.error_class}: {f.message}" for f in p.status().failures]
+        assert not p.status().error
+    out, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 0, out
+    assert failures == []
+    assert "locked" not in out
+    # both writers stored everything: 50 new articles per poll each
+    assert n_articles(engine) == 2 * runs * 50
+
+
+def test_ago_is_compact() -> None:
+    now = dt.datetime(2024, 5, 1, 12, tzinfo=dt.UTC)
+    assert ago(None, now) == "never"
+    assert ago(now - dt.timedelta(seconds=20), now) == "just now"
+    assert ago(now - dt.timedelta(minutes=3, seconds=5), now) == "3 min ago"
+    assert ago(now - dt.timedelta(hours=5), now) == "5 h ago"
+    assert ago(now - dt.timedelta(days=4), now) == "4 days ago"
+
+
+# --- the status line, rendered --------------------------------------------------------------
+
+def _status_script() -> None:
+    from ui.poller import render_archive_status
+
+    render_archive_status()
+
+
+def _app(monkeypatch, db_path: Path, poll_minutes: int):  # type: ignore[no-untyped-def]
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("SITROOM_DB", str(db_path))
+    monkeypatch.setenv("SITROOM_POLL_MINUTES", str(poll_minutes))
+    monkeypatch.setenv("SITROOM_FETCH_TIMEOUT_S", "5")
+    return AppTest.from_function(_status_script, default_timeout=30)
+
+
+def test_status_line_on_an_empty_archive_with_polling_off_offers_poll_and_backfill(monkeypatch, db_path, engine) -> None:
+    at = _app(monkeypatch, db_path, 0).run()
+    assert not at.exception
+    assert "archive is empty" in at.info[0].value
+    assert [b.label for b in at.button] == ["Subscribe to the default feeds and poll them now", "Import folder"]
+    assert at.text_input[0].label == "Folder of archived feed files"
+    at.text_input[0].input("/no/such/folder").run()
+    at.button(key="sitroom_backfill_go").click().run()
+    assert "Not a folder: /no/such/folder" in at.error[0].value
+
+
+def test_status_line_is_compact_on_a_healthy_archive(monkeypatch, db_path, engine, feeds) -> None:
+    add_feed(engine, f"{feeds.url}/static/ok.xml", name="Ok", language="en")
+    add_feed(engine, f"{feeds.url}/status/404", name="Missing", language="en")
+    ingest_once(engine, settings=SETTINGS)
+    at = _app(monkeypatch, db_path, 0).run()
+    assert not at.exception
+    line = at.caption[0].value
+    assert line.startswith("Archive: 5 articles · last fetch just now · polling off · 1/2 feeds ok"), line
+    assert at.expander[0].label == "1 feeds failing"
+    assert "Missing" in at.expander[0].markdown[0].value and "http_4xx" in at.expander[0].markdown[0].value
+
+
+def test_status_line_shows_progress_while_the_first_poll_runs(monkeypatch, db_path, engine, feeds) -> None:
+    feeds.slow_s = 4.0
+    add_feed(engine, f"{feeds.url}/slow/first.xml", name="First", language="en")
+    at = _app(monkeypatch, db_path, 15).run()  # empty archive, polling on: the worker starts at once
+    assert not at.exception
+    deadline = time.monotonic() + 5
+    while not at.get("progress") and time.monotonic() < deadline:
+        at.run()
+    bars = at.get("progress")
+    assert bars, at
+    assert "Polling feeds" in bars[0].proto.text
