@@ -43,3 +43,18 @@ ARTICLE_COLUMNS = (
     LANG, AUTHOR, CATEGORIES, FEED_ID, FEED_NAME, PUBLISHER,
 )
 DAILY_MENTION_COLUMNS = (DAY, ENTITY_ID, ENTITY_TYPE, NAME, ISO2, LANG, N_ARTICLES, N_READ)
+
+# dashboard (sitroom.analytics, sitroom.figures, loaders.queries)
+VALUE = "value"  # what a chart plots: per_1000 or n_articles, after resampling and rolling mean
+SPIKE = "spike"  # bool: the value stands out from its trailing window (robust z-score)
+N_BEFORE = "n_before"  # articles in the previous period of the same length
+CHANGE = "change"  # n_articles - n_before
+PCT_CHANGE = "pct_change"  # 100 * change / n_before; NaN for newcomers
+NEWCOMER = "newcomer"  # bool: no mention in the previous period
+N_BOTH = "n_both"  # articles mentioning both the profiled entity and this one
+LIFT = "lift"  # n_both * n_total / (n_target * n_entity)
+ISO3 = "iso3"
+N_FAILED = "n_failed"  # failed polls that day
+N_POLLS = "n_polls"
+N_NOT_MODIFIED = "n_not_modified"
+ALIASES = "aliases"  # JSON list in the entities table; tuple of str in frames

@@ -1,0 +1,39 @@
+"""Map: country mentions in the period on a world map; click a country to open its profile."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from sitroom import columns as C
+from sitroom.analytics import map_values
+from sitroom.figures import choropleth_figure
+from ui import data, frame, render
+
+page = frame.page("Map")
+if render.empty_archive(page):
+    st.stop()
+f = page.filters
+totals = data.entity_totals(page.url, page.start, page.end, f.languages, f.feeds, ("country",), f.seats)
+n_read = data.total_read(page.url, page.start, page.end, f.languages, f.feeds)
+values = map_values(totals, n_read, per_1000=f.norm == "per1000")
+st.caption(f"{page.period_text()} · {n_read:,} articles read (the denominator) · {len(values)} countries mentioned")
+if values.empty:
+    render.no_mentions(page, "any country")
+    st.stop()
+event = st.plotly_chart(choropleth_figure(values, norm=f.norm), on_select="rerun", selection_mode="points",
+                        key="world_map")
+points = event.selection.points if event else []
+if points:
+    point = points[0]
+    by_iso3 = dict(zip(values[C.ISO3], values[C.ENTITY_ID], strict=True))
+    custom = point.get("customdata") or []
+    entity_id = str(custom[0]) if custom else by_iso3.get(str(point.get("location", "")), "")
+    if entity_id:
+        st.switch_page(frame.PROFILE_SCRIPT, query_params=page.profile_query(entity_id))
+values["profile"] = [page.profile_href(e) for e in values[C.ENTITY_ID]]
+st.dataframe(values[["profile", C.N_ARTICLES, C.PER_1000]], hide_index=True, column_config={
+    "profile": st.column_config.LinkColumn("Country", display_text=r"entity=country%3A([A-Z]+)"),
+    C.N_ARTICLES: st.column_config.NumberColumn("Articles"),
+    C.PER_1000: st.column_config.NumberColumn("Per 1,000 read", format="%.2f"),
+})
+render.csv_button(values.drop(columns=["profile"]), "map")

@@ -1,0 +1,152 @@
+"""The Sources page's pieces: the health table and the subscription actions.
+
+Actions call the loaders directly (`loaders.feeds`, `loaders.ingest`) and then drop the query
+caches, so the next rerun shows the change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from sitroom import columns as C
+from ui import data
+from ui.frame import Page
+
+HEALTH_COLUMNS: dict[str, Any] = {
+    C.FEED_NAME: st.column_config.TextColumn("Feed"),
+    C.URL: st.column_config.LinkColumn("URL"),
+    C.LANG: st.column_config.TextColumn("Lang"),
+    "enabled": st.column_config.CheckboxColumn("On"),
+    "status": st.column_config.TextColumn("Status"),
+    "last_success_at": st.column_config.DatetimeColumn("Last success (UTC)", format="YYYY-MM-DD HH:mm"),
+    "last_error": st.column_config.TextColumn("Last error", width="large"),
+    "items_per_day": st.column_config.LineChartColumn("Items/day, 30 days", y_min=0),
+    "ratio_304": st.column_config.ProgressColumn("304 ratio", min_value=0.0, max_value=1.0, format="percent",
+                                                 help="Polls answered 'not modified': the feed honours ETag/Last-Modified"),
+    C.N_POLLS: st.column_config.NumberColumn("Polls"),
+    C.N_FAILED: st.column_config.NumberColumn("Failed"),
+}
+
+
+def health_table(health: pd.DataFrame) -> pd.DataFrame:
+    """The feed list as shown: one status word, the last error as 'class: reason', the 304 ratio."""
+    out = health.copy()
+    out["status"] = [
+        "disabled" if not enabled else ("failing" if err else ("ok" if ok is not None and not pd.isna(ok) else "never polled"))
+        for enabled, err, ok in zip(out["enabled"], out["last_error_class"], out["last_success_at"], strict=True)
+    ]
+    out["last_error"] = [f"{cls}: {msg}" if cls else "" for cls, msg in
+                         zip(out["last_error_class"], out["last_error"], strict=True)]
+    polls = out[C.N_POLLS].where(out[C.N_POLLS] > 0)
+    out["ratio_304"] = (out[C.N_NOT_MODIFIED] / polls).fillna(0.0)
+    return out[[C.FEED_NAME, C.URL, C.LANG, "enabled", "status", "last_success_at", "last_error",
+                "items_per_day", "ratio_304", C.N_POLLS, C.N_FAILED]]
+
+
+def update_now(page: Page) -> None:
+    if not st.button("Update now", key="update_now", icon=":material/refresh:",
+                     help="Poll every enabled feed that is due, now"):
+        return
+    try:
+        from loaders.ingest import ingest_once
+    except ImportError:
+        st.error("Ingestion is not installed in this checkout (loaders.ingest).")
+        return
+    bar = st.progress(0.0, text="Polling feeds…")
+
+    def on_result(result: Any, done: int, total: int) -> None:
+        status = "failed" if getattr(result, "error_class", "") else "ok"
+        bar.progress(min(1.0, done / total) if total else 1.0,
+                     text=f"{done}/{total} feeds · {getattr(result, 'feed_url', '')} {status}")
+
+    report = ingest_once(data.engine(page.url), on_result=on_result)
+    results = list(getattr(report, "results", ()))
+    failed = [r for r in results if getattr(r, "error_class", "")]
+    bar.progress(1.0, text=f"Done: {len(results) - len(failed)}/{len(results)} feeds ok, "
+                           f"{sum(int(getattr(r, 'n_new', 0)) for r in results)} new articles")
+    if not results:
+        st.info("No feed was due. Feeds are polled at their own interval; disabled feeds are skipped.")
+    for r in failed[:20]:
+        st.warning(f"{r.feed_url}: {r.error_class}: {r.error}")
+    data.clear()
+
+
+def add_form(page: Page) -> None:
+    st.subheader("Add a feed")
+    with st.form("add_feed", clear_on_submit=True):
+        url = st.text_input("Feed URL (http or https)")
+        name = st.text_input("Name (optional)")
+        c1, c2, c3 = st.columns(3)
+        language = c1.text_input("Language", placeholder="fr, en")
+        publisher = c2.text_input("Publisher")
+        region = c3.text_input("Region")
+        if st.form_submit_button("Add"):
+            from loaders.feeds import FeedListError, add_feed
+
+            try:
+                add_feed(data.engine(page.url), url, name=name, language=language, publisher=publisher, region=region)
+            except FeedListError as exc:
+                st.error(str(exc))
+            else:
+                data.clear()
+                st.success(f"Subscribed to {url.strip()}. It is polled on the next run (or press Update now).")
+
+
+def manage(page: Page, health: pd.DataFrame) -> None:
+    st.subheader("Enable, disable or remove")
+    if health.empty:
+        st.caption("No feed yet.")
+        return
+    labels = {str(u): f"{n} ({'on' if e else 'off'}) · {u}" for u, n, e in
+              zip(health[C.URL], health[C.FEED_NAME], health["enabled"], strict=True)}
+    url = st.selectbox("Feed", list(labels), format_func=labels.__getitem__, key="manage_feed")
+    from loaders.feeds import FeedListError, remove_feed, set_enabled
+
+    c1, c2, c3 = st.columns(3)
+    engine = data.engine(page.url)
+    try:
+        if c1.button("Enable", key="feed_enable"):
+            set_enabled(engine, url, True)
+            _done(f"Enabled {url}.")
+        if c2.button("Disable", key="feed_disable"):
+            set_enabled(engine, url, False)
+            _done(f"Disabled {url}.")
+        if c3.button("Remove", key="feed_remove", type="primary"):
+            result = remove_feed(engine, url)
+            _done(f"Removed {url}." if result.deleted else
+                  f"Unsubscribed from {url}; its {result.n_articles} articles stay in the archive (feed kept, disabled).")
+    except FeedListError as exc:
+        st.error(str(exc))
+
+
+def _done(message: str) -> None:
+    data.clear()
+    st.success(message)
+
+
+def opml(page: Page) -> None:
+    from loaders.feeds import FeedListError, export_opml, import_opml
+
+    st.subheader("OPML")
+    c1, c2 = st.columns(2)
+    with c1:
+        upload = st.file_uploader("Import subscriptions (OPML)", type=["opml", "xml"], key="opml_upload")
+        if upload is not None and st.button("Import", key="opml_import"):
+            try:
+                report = import_opml(data.engine(page.url), upload.getvalue())
+            except FeedListError as exc:
+                st.error(str(exc))
+            else:
+                data.clear()
+                st.success(f"{len(report.added)} added, {len(report.skipped_existing)} already subscribed, "
+                           f"{len(report.invalid)} invalid.")
+                for what, why in report.invalid[:20]:
+                    st.warning(f"{what}: {why}")
+    with c2:
+        st.download_button("Export subscriptions (OPML)", export_opml(data.engine(page.url)),
+                           file_name=f"sitroom-{dt.datetime.now(dt.UTC):%Y%m%d}.opml", mime="text/x-opml",
+                           key="opml_export")
