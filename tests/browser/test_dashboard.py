@@ -1,0 +1,184 @@
+"""The dashboard in a real browser: deep links, URL state across pages, chart drill-down, escaping,
+and a screenshot of every page (docs/screenshots/<page>.png, full page, 1400 px wide).
+
+Every test waits for Streamlit's run to finish ("notRunning") before it asserts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests.browser.conftest import ROOT, Server, Tab, page_files, wait_for_run
+from tests.browser.fixture import SCRIPT_TITLE, last_day
+
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+SPIKE_DAY = last_day() - dt.timedelta(days=9)  # fixture.py: the Ukraine/Russia spike
+SCRIPT_DAY = last_day() - dt.timedelta(days=2)  # fixture.py: the <script> title
+# page-specific state for the screenshots, so that each one shows something
+SCREENSHOT_QUERY = {
+    "trends": "e=country:UA,country:RU,country:FR",
+    "entity": "entity=country:UA",
+    "articles": "q=Ukraine",
+}
+
+
+def page_slug(script: Path) -> str:
+    """app.py -> 'trends'; pages/1_Movers.py -> 'movers' (the screenshot name)."""
+    if script.name == "app.py":
+        return "trends"
+    return re.sub(r"^\d+_", "", script.stem).lower()
+
+
+def page_path(script: Path) -> str:
+    """The URL path Streamlit serves a page script at: app.py -> '', pages/1_Movers.py -> 'Movers'."""
+    if script.name == "app.py":
+        return ""
+    return re.sub(r"^\d+_", "", script.stem)
+
+
+def query(page) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+    return {k: v for k, v in parse_qs(urlsplit(page.url).query).items()}
+
+
+def no_exception(tab: Tab) -> None:
+    exceptions = tab.page.locator('[data-testid="stException"]')
+    assert exceptions.count() == 0, exceptions.first.inner_text()
+    assert tab.errors == [], tab.errors
+    assert tab.dialogs == [], tab.dialogs
+
+
+def sidebar_widget(page, label: str):  # type: ignore[no-untyped-def]
+    """The sidebar widget block whose label is `label`."""
+    return page.locator('[data-testid="stSidebar"] [data-testid^="st"]').filter(
+        has=page.locator('[data-testid="stWidgetLabel"]', has_text=re.compile(f"^{re.escape(label)}$"))
+    ).last
+
+
+@pytest.mark.parametrize("script", page_files(), ids=page_slug)
+def test_every_page_renders_and_is_screenshotted(server: Server, tab: Tab, script: Path) -> None:
+    slug = page_slug(script)
+    extra = SCREENSHOT_QUERY.get(slug, "")
+    tab.page.goto(f"{server.url}/{page_path(script)}" + (f"?{extra}" if extra else ""))
+    wait_for_run(tab.page)
+    no_exception(tab)
+    assert tab.page.locator("h1").first.is_visible()
+    charts = tab.page.locator(".js-plotly-plot")
+    if charts.count():
+        charts.first.wait_for(state="visible")
+        tab.page.wait_for_timeout(500)  # plotly's first paint
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    tab.page.screenshot(path=str(SCREENSHOTS / f"{slug}.png"), full_page=True)
+    assert (SCREENSHOTS / f"{slug}.png").stat().st_size > 10_000
+
+
+def test_a_cold_deep_link_restores_the_view(fresh_server: Server, tab: Tab) -> None:
+    tab.page.goto(f"{fresh_server.url}/?period=30d&lang=fr&norm=raw&grain=week&e=country:UA,country:RU")
+    wait_for_run(tab.page)
+    no_exception(tab)
+    page = tab.page
+    assert "Last 30 days" in sidebar_widget(page, "Period").inner_text()
+    assert "fr" in sidebar_widget(page, "Languages").inner_text()
+    assert page.get_by_role("radio", name="Raw article counts").is_checked()
+    assert page.get_by_role("radio", name="Week").is_checked()
+    compared = page.locator('[data-testid="stMultiSelect"]').filter(
+        has=page.locator('[data-testid="stWidgetLabel"]', has_text="Entities to compare")).inner_text()
+    assert "Ukraine" in compared and "Russia" in compared
+    q = query(page)
+    assert q["period"] == ["30d"] and q["lang"] == ["fr"] and q["norm"] == ["raw"] and q["grain"] == ["week"]
+    assert q["e"] == ["country:UA,country:RU"]
+
+
+def choose(page, label: str, option: str) -> None:  # type: ignore[no-untyped-def]
+    """Pick `option` in the sidebar selectbox labelled `label`."""
+    sidebar_widget(page, label).locator('[data-baseweb="select"]').click()
+    page.get_by_role("option", name=option, exact=True).click()
+    wait_for_run(page, after_action=True)
+
+
+def test_the_url_follows_the_filters_across_pages(server: Server, tab: Tab) -> None:
+    others = [s for s in page_files() if s.name != "app.py"]
+    if not others:
+        pytest.skip("no page besides Trends yet")
+    target = others[0]
+    page = tab.page
+    page.goto(server.url)
+    wait_for_run(page)
+    choose(page, "Period", "Last 30 days")
+    page.get_by_role("radio", name="Raw article counts").click()
+    wait_for_run(page, after_action=True)
+    assert query(page).get("period") == ["30d"] and query(page).get("norm") == ["raw"]
+
+    link = page.locator('[data-testid="stSidebarNav"] a, [data-testid="stSidebar"] a[data-testid="stPageLink-NavLink"]')
+    link.filter(has_text=re.compile(page_slug(target), re.I)).first.click()
+    page.wait_for_url(re.compile(f"/{page_path(target)}\\?"))
+    wait_for_run(page, after_action=True)
+    no_exception(tab)
+    assert query(page).get("period") == ["30d"], page.url
+    assert "Last 30 days" in sidebar_widget(page, "Period").inner_text()
+
+
+def click_point(page, trace_name: str, day: dt.date) -> None:  # type: ignore[no-untyped-def]
+    """Click the point of `trace_name` at `day` on the first Plotly chart, where it is drawn."""
+    xy = page.evaluate(
+        """([name, day]) => {
+            const gd = document.querySelector('.js-plotly-plot');
+            const trace = gd._fullData.find(t => t.name === name);
+            const i = trace.x.findIndex(x => String(x).slice(0, 10) === day);
+            if (i < 0) return null;
+            const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+            const box = gd.querySelector('.nsewdrag').getBoundingClientRect();
+            return [box.left + xa.l2p(xa.d2l(trace.x[i])), box.top + ya.l2p(trace.y[i])];
+        }""",
+        [trace_name, day.isoformat()],
+    )
+    assert xy, f"no point of {trace_name} on {day}"
+    page.mouse.move(xy[0], xy[1])
+    page.wait_for_timeout(300)
+    page.mouse.click(xy[0], xy[1])
+
+
+def test_a_click_on_a_chart_point_lists_the_articles_of_that_day(server: Server, tab: Tab) -> None:
+    page = tab.page
+    page.goto(f"{server.url}/?e=country:UA")
+    wait_for_run(page)
+    page.locator(".js-plotly-plot").first.wait_for(state="visible")
+    page.wait_for_timeout(500)
+    click_point(page, "Ukraine", SPIKE_DAY)
+    wait_for_run(page, after_action=True)
+    no_exception(tab)
+    heading = page.get_by_role("heading", name=re.compile(f"articles of {SPIKE_DAY:%d %b %Y}"))
+    heading.wait_for(state="visible")
+    # fixture.py: that day every article is the Ukraine/Russia headline, in both languages
+    assert page.get_by_text("Ukraine and Russia hold a new round of grain corridor talks").count() >= 3
+    assert page.get_by_text("L'Ukraine et la Russie reprennent des pourparlers techniques").count() >= 3
+    assert query(page).get("day") == [SPIKE_DAY.isoformat()] and query(page).get("entity") == ["country:UA"]
+
+
+def test_a_script_title_renders_as_text(server: Server, tab: Tab) -> None:
+    page = tab.page
+    page.goto(f"{server.url}/?e=country:UA&entity=country:UA&day={SCRIPT_DAY.isoformat()}")
+    wait_for_run(page)
+    no_exception(tab)
+    shown = page.get_by_text(SCRIPT_TITLE, exact=False)
+    shown.first.wait_for(state="visible")
+    assert page.locator("script", has_text='alert("x")').count() == 0
+    page.wait_for_timeout(500)
+    assert tab.dialogs == []
+
+
+def test_a_script_title_renders_as_text_on_the_articles_page(server: Server, tab: Tab) -> None:
+    articles = [s for s in page_files() if page_slug(s) == "articles"]
+    if not articles:
+        pytest.skip("no Articles page yet")
+    page = tab.page
+    page.goto(f"{server.url}/{page_path(articles[0])}?q=talks&period=30d")
+    wait_for_run(page)
+    no_exception(tab)
+    page.get_by_text(SCRIPT_TITLE, exact=False).first.wait_for(state="visible")
+    assert page.locator("script", has_text='alert("x")').count() == 0
+    assert tab.dialogs == []
