@@ -35,6 +35,11 @@ SEED = 20261124
 N_FR = 130
 N_EN = 130
 TRAPS_PER_TERM = 2
+# Re-generated BBC "full text" pages: several unrelated stories glued into one 2-8k character
+# summary. Not what a feed item's summary looks like, and too long to label exhaustively: any
+# item drawn from here is replaced afterwards (second seeded generator, so the rest of the
+# selection does not move).
+EXCLUDED_FOLDERS = ("bbc_news/regenerated_world_fulltext_2026/",)
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 MEDIA = "{http://search.yahoo.com/mrss/}"
@@ -164,7 +169,9 @@ def parse_feed_items(data: bytes, path: str) -> list[FeedItem]:
             link_el = entry.find(f"{ATOM}link[@rel='alternate']")
             if link_el is None:
                 link_el = entry.find(f"{ATOM}link")
-            summary = _text(entry.find(f"{ATOM}summary")) or _text(entry.find(f"{MEDIA}group/{MEDIA}description"))
+            summary = _text(entry.find(f"{ATOM}summary")) or _text(
+                entry.find(f"{MEDIA}group/{MEDIA}description")
+            )
             items.append(
                 FeedItem(
                     path=path,
@@ -229,6 +236,8 @@ def select(folders: dict[str, list[FeedItem]], rng: random.Random) -> list[tuple
     taken: set[str] = set()
     titles: set[str] = set()
 
+    candidates: dict[str, list[FeedItem]] = {}  # reason -> the pool it was drawn from
+
     def take(item: FeedItem, reason: str) -> bool:
         norm = item.title.casefold()
         if item.key in taken or norm in titles:
@@ -241,6 +250,7 @@ def select(folders: dict[str, list[FeedItem]], rng: random.Random) -> list[tuple
     # French: one pool over the three Le Monde FR folders.
     fr_pool = [it for name, items in folders.items() if name.startswith("le_monde_fr/") for it in items]
     rng.shuffle(fr_pool)
+    candidates["random/fr"] = fr_pool
     n = 0
     for item in fr_pool:
         if n >= N_FR:
@@ -249,9 +259,12 @@ def select(folders: dict[str, list[FeedItem]], rng: random.Random) -> list[tuple
 
     # English: round-robin over folders so every outlet and year contributes.
     en_folders = [
-        name for name in folders if not name.startswith("le_monde_fr/") and "youtube" not in name and folders[name]
+        name
+        for name in folders
+        if not name.startswith("le_monde_fr/") and "youtube" not in name and folders[name]
     ]
     pools = {name: rng.sample(folders[name], len(folders[name])) for name in en_folders}
+    candidates["random/en"] = [it for name in en_folders for it in folders[name]]
     n = 0
     while n < N_EN and any(pools.values()):
         for name in en_folders:
@@ -267,6 +280,7 @@ def select(folders: dict[str, list[FeedItem]], rng: random.Random) -> list[tuple
     for reason, pattern in TRAP_TERMS:
         rx = re.compile(pattern)
         hits = [it for it in every if rx.search(it.title) or rx.search(it.summary)]
+        candidates[f"trap:{reason}"] = hits
         got = 0
         for item in rng.sample(hits, len(hits)):
             if got >= TRAPS_PER_TERM:
@@ -276,11 +290,27 @@ def select(folders: dict[str, list[FeedItem]], rng: random.Random) -> list[tuple
     for reason, pattern in TRAP_TERMS_FR:
         rx = re.compile(pattern)
         hits = [it for it in french if rx.search(it.title) or rx.search(it.summary)]
+        candidates[f"trap-fr:{reason}"] = hits
         got = 0
         for item in rng.sample(hits, len(hits)):
             if got >= TRAPS_PER_TERM:
                 break
             got += take(item, f"trap-fr:{reason}")
+
+    # Replace, in place, the items drawn from excluded folders.
+    rng2 = random.Random(SEED + 1)
+    for i, (item, lang, reason) in enumerate(chosen):
+        if not item.path.startswith(EXCLUDED_FOLDERS):
+            continue
+        pool = candidates[f"{reason}/{lang}" if reason == "random" else reason]
+        for alt in rng2.sample(pool, len(pool)):
+            norm = alt.title.casefold()
+            if alt.path.startswith(EXCLUDED_FOLDERS) or alt.key in taken or norm in titles:
+                continue
+            taken.add(alt.key)
+            titles.add(norm)
+            chosen[i] = (alt, feed_language(alt.path), reason)
+            break
     return chosen
 
 
@@ -288,7 +318,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--feeds", type=Path, default=DEFAULT_FEEDS, help="root of the shared feed snapshots")
     parser.add_argument("--out", type=Path, help="write the references (JSON lines) here; default stdout")
-    parser.add_argument("--show", action="store_true", help="print each item's text (terminal only) for labelling")
+    parser.add_argument(
+        "--show", action="store_true", help="print each item's text (terminal only) for labelling"
+    )
     args = parser.parse_args(argv)
     if not args.feeds.is_dir():
         print(f"error: feed snapshots not found at {args.feeds} (pass --feeds)", file=sys.stderr)
