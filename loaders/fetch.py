@@ -98,6 +98,12 @@ def _timeout_for(client: httpx.Client, deadline: float, url: str) -> dict[str, f
     return {"connect": cap(base.connect), "read": cap(base.read), "write": cap(base.write), "pool": cap(base.pool)}
 
 
+def _timeout_message(exc: httpx.TimeoutException, deadline: float) -> str:
+    if time.monotonic() >= deadline - 0.05:
+        return f"{type(exc).__name__}: run deadline reached"
+    return f"{type(exc).__name__}: no answer within the timeout"
+
+
 class _Decoder:
     """Content-Encoding decoding with a bound on the output: never inflates past `limit` bytes."""
 
@@ -185,7 +191,7 @@ def fetch_feed(
         try:
             response = client.send(request, stream=True, follow_redirects=False)
         except httpx.TimeoutException as exc:
-            raise FetchTimeout(url, f"{type(exc).__name__}: no answer within the timeout") from exc
+            raise FetchTimeout(url, _timeout_message(exc, deadline)) from exc
         except httpx.UnsupportedProtocol as exc:
             raise ConnectFailed(url, f"unsupported URL scheme: {exc}") from exc
         except (httpx.TransportError, httpx.InvalidURL) as exc:
@@ -226,7 +232,7 @@ def fetch_feed(
                 final_url=str(request.url), n_bytes=wire, retry_after_s=retry_after,
             )
         except httpx.TimeoutException as exc:
-            raise FetchTimeout(url, f"{type(exc).__name__} while reading the body") from exc
+            raise FetchTimeout(url, _timeout_message(exc, deadline) + " (while reading the body)") from exc
         except (httpx.TransportError, httpx.StreamError) as exc:
             raise ConnectFailed(url, f"{type(exc).__name__} while reading the body: {exc}") from exc
         finally:

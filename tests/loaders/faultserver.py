@@ -11,7 +11,7 @@ Routes (all under http://127.0.0.1:PORT):
   /redirect.xml?to=P   302 to P;   /loop.xml?n=N   302 to itself forever (n+1)
   /chain.xml?n=N       N redirects, then the world feed
   /html.xml  /truncated.xml  /latin1.xml (says utf-8, is latin-1)  /bomb.xml  /empty.xml
-  /gzip.xml            the world feed gzip-encoded
+  /gzip.xml            a small feed, gzip-encoded
   /huge.xml?mb=N       streams N MB of items without Content-Length (records how much it sent)
   /huge_declared.xml   declares a 1 GB Content-Length and sends nothing more
   /nolink.xml          items without link or date;  /hostile.xml  titles with <script>
@@ -22,6 +22,7 @@ The feed texts are written here for the tests; no outlet's text is copied.
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import hashlib
 import threading
@@ -29,8 +30,6 @@ import time
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
-
-import datetime as dt
 
 LAST_MODIFIED = format_datetime(dt.datetime(2024, 3, 1, 12, 0, tzinfo=dt.UTC), usegmt=True)
 
@@ -60,6 +59,13 @@ def world_feed(n: int = 3, *, start: int = 1) -> bytes:
     ])
 
 
+def gzip_feed() -> bytes:
+    return rss("Compressed desk", [
+        (f"Harbour reopens, day {i}", f"http://example.test/gzip/{i}", f"gz-{i}", "Mon, 08 Jan 2024 10:00:00 GMT")
+        for i in range(1, 4)
+    ])
+
+
 def europe_feed() -> bytes:
     return rss("Europe desk", [
         ("Ministers meet in Brussels", "http://example.test/europe/1", "eu-1", "Tue, 02 Jan 2024 09:00:00 GMT"),
@@ -84,7 +90,7 @@ STATIC: dict[str, tuple[str, bytes]] = {
                      "<guid>latin1-1</guid><pubDate>Fri, 05 Jan 2024 08:00:00 GMT</pubDate></item></channel></rss>").encode("latin-1")),
     "/bomb.xml": ("application/rss+xml",
                   ('<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a0 "lol">'
-                   + "".join(f'<!ENTITY a{i} "{"&a%d;" % (i - 1) * 10}">' for i in range(1, 10))
+                   + "".join(f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 10))
                    + ']><rss version="2.0"><channel><title>&a9;</title></channel></rss>').encode()),
     "/empty.xml": ("application/rss+xml", b""),
     "/nolink.xml": ("application/rss+xml",
@@ -148,7 +154,7 @@ class FaultServer:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def do_GET(self) -> None:  # noqa: C901 - one route table, read top to bottom
+            def do_GET(self) -> None:
                 url = urlparse(self.path)
                 q = {k: v[0] for k, v in parse_qs(url.query).items()}
                 with server._lock:
@@ -160,7 +166,7 @@ class FaultServer:
                         body = server.feeds.get(name)
                         if body is None:
                             return self.send(404, b"no such feed", "text/plain")
-                        etag = '"%s"' % hashlib.sha1(body).hexdigest()[:16]
+                        etag = f'"{hashlib.sha1(body).hexdigest()[:16]}"'
                         validators = (("ETag", etag), ("Last-Modified", LAST_MODIFIED))
                         if self.headers.get("If-None-Match") == etag or (
                             not self.headers.get("If-None-Match") and self.headers.get("If-Modified-Since") == LAST_MODIFIED
@@ -186,7 +192,7 @@ class FaultServer:
                         target = f"/chain.xml?n={n - 1}" if n > 0 else "/feed/world.xml"
                         return self.send(302, b"", headers=(("Location", target),))
                     if path == "/gzip.xml":
-                        return self.send(200, gzip.compress(world_feed()), headers=(("Content-Encoding", "gzip"),))
+                        return self.send(200, gzip.compress(gzip_feed()), headers=(("Content-Encoding", "gzip"),))
                     if path == "/huge.xml":
                         return self._stream_huge(float(q.get("mb", "200")))
                     if path == "/huge_declared.xml":

@@ -14,7 +14,7 @@ import pytest
 from loaders.errors import ConnectFailed, FetchTimeout, HTTPStatus, TooLarge, TooManyRedirects
 from loaders.fetch import FetchResponse, fetch_feed, make_client, parse_retry_after
 from sitroom.settings import Settings
-from tests.loaders.faultserver import FaultServer, world_feed
+from tests.loaders.faultserver import FaultServer, gzip_feed
 
 SETTINGS = Settings(fetch_timeout_s=0.5, fetch_workers=2, user_agent="SitroomTest/1.0 (+tests)")
 
@@ -61,7 +61,7 @@ def test_conditional_get_gets_304_without_body(server: FaultServer, client: http
 
 def test_gzip_body_is_decoded_and_wire_size_kept(server: FaultServer, client: httpx.Client) -> None:
     r = get(client, server.url("/gzip.xml"))
-    assert r.body == world_feed()
+    assert r.body == gzip_feed()
     assert 0 < r.n_bytes < len(r.body)  # compressed on the wire
     assert "gzip" in server.requests_to("/gzip.xml")[-1]["Accept-Encoding"]
 
