@@ -113,6 +113,26 @@ def _check_date(value: str) -> str:
     return value
 
 
+def _description(value: str, out: dict[str, Any]) -> None:
+    """feedparser's rule: the first description-like element is the summary, the next one content."""
+    if "summary" not in out:
+        out["summary"] = value
+    elif "content" not in out and not out.get("_has_content"):
+        out["content"] = [{"value": value}]
+    else:
+        raise _Unusual("third description-like element")
+
+
+def _media_children(media: ET.Element, out: dict[str, Any]) -> None:
+    for child in media:
+        if len(child) or child.tag not in (f"{_MEDIA}description", f"{_MEDIA}credit"):
+            raise _Unusual(f"media element {child.tag!r}")
+        if child.tag == f"{_MEDIA}description":
+            if child.attrib.get("type", "plain") not in ("plain", "html"):
+                raise _Unusual("media:description type")
+            _description((child.text or "").strip(), out)
+
+
 def _rss_item(item: ET.Element) -> dict[str, Any]:
     out: dict[str, Any] = {}
     tags: list[dict[str, str]] = []
@@ -122,7 +142,9 @@ def _rss_item(item: ET.Element) -> dict[str, Any]:
         tag = child.tag
         if tag in _RSS_IGNORED:
             if len(child):
-                raise _Unusual(f"children in <{tag}>")
+                if tag != f"{_MEDIA}content":
+                    raise _Unusual(f"children in <{tag}>")
+                _media_children(child, out)
             continue
         if tag not in _RSS_FIELDS or child.attrib.get(_XML_BASE):
             raise _Unusual(f"item element {tag!r}")
@@ -138,9 +160,12 @@ def _rss_item(item: ET.Element) -> dict[str, Any]:
         elif tag == "link":
             out["link"] = value
         elif tag == "description":
-            out["summary"] = value
+            _description(value, out)
         elif tag == _CONTENT_ENCODED:
+            if "content" in out:
+                raise _Unusual("content:encoded after a second description")
             out["content"] = [{"value": value}]
+            out["_has_content"] = True
         elif tag == "pubDate":
             out["published"] = _check_date(value)
         elif tag == _DC_CREATOR:
@@ -152,6 +177,7 @@ def _rss_item(item: ET.Element) -> dict[str, Any]:
             out["id"] = value
             if permalink == "true":
                 guid_link = value
+    out.pop("_has_content", None)
     if "link" not in out and guid_link:
         out["link"] = guid_link
     if tags:

@@ -9,7 +9,8 @@ Rules (see docs/design/ingestion-data.md):
 - an article is its `uid`: the same item polled again, or carried by another feed under the
   same canonical URL, is one article; every (article, feed) pair is a sighting;
 - only the article's primary feed (`articles.feed_id`, the first to carry it) may rewrite its
-  title or summary, so two feeds with different blurbs for one URL do not flip-flop it; an
+  title or summary, and only from a sighting newer than the last rewrite (`seen_at >
+  updated_at`: re-importing old snapshots never rolls an article back), so two feeds with different blurbs for one URL do not flip-flop it; an
   empty new value never overwrites a non-empty one; a rewrite resets `extracted_version`;
 - `article_daily` is refreshed for the days of the articles written or changed.
 """
@@ -72,15 +73,19 @@ def ensure_feed(
     return int(conn.execute(select(feeds.c.id).where(feeds.c.url == url)).scalar_one())
 
 
-def _existing(conn: Connection, uids: Sequence[str]) -> dict[str, tuple[int, str, str, int, str]]:
-    """uid -> (id, title, summary, feed_id, day) for the uids already archived."""
-    found: dict[str, tuple[int, str, str, int, str]] = {}
+_Existing = tuple[int, str, str, int, str, dt.datetime]
+
+
+def _existing(conn: Connection, uids: Sequence[str]) -> dict[str, _Existing]:
+    """uid -> (id, title, summary, feed_id, day, updated_at) for the uids already archived."""
+    found: dict[str, _Existing] = {}
     query = select(
-        articles.c.uid, articles.c.id, articles.c.title, articles.c.summary, articles.c.feed_id, articles.c.day
+        articles.c.uid, articles.c.id, articles.c.title, articles.c.summary, articles.c.feed_id, articles.c.day,
+        articles.c.updated_at,
     ).where(articles.c.uid.in_(bindparam("uids", expanding=True)))
     for i in range(0, len(uids), _LOOKUP_CHUNK):
         for row in conn.execute(query, {"uids": list(uids[i : i + _LOOKUP_CHUNK])}):
-            found[row.uid] = (row.id, row.title, row.summary, row.feed_id, row.day)
+            found[row.uid] = (row.id, row.title, row.summary, row.feed_id, row.day, row.updated_at)
     return found
 
 
@@ -170,11 +175,12 @@ def write_entries(
     updates: list[dict[str, object]] = []
     days: set[str] = {str(row["day"]) for row in new_rows}
     n_unchanged = 0
-    for uid, (article_id, old_title, old_summary, primary_feed, day) in existing.items():
+    for uid, (article_id, old_title, old_summary, primary_feed, day, updated_at) in existing.items():
         entry = batch[uid]
         title = entry.title or old_title
         summary = entry.summary or old_summary
-        if primary_feed == feed_id and (title != old_title or summary != old_summary):
+        changed = title != old_title or summary != old_summary
+        if changed and primary_feed == feed_id and seen_at > updated_at:
             updates.append({"b_id": article_id, "b_title": title, "b_summary": summary, "b_at": seen_at})
             days.add(day)
         else:

@@ -62,8 +62,13 @@ def _is_tracking(part: str) -> bool:
 
 
 def canonical_url(url: str) -> str:
-    """The item's link without tracking noise; "" for anything that is not an absolute http(s) URL."""
+    """The item's link without tracking noise; "" for anything that is not an absolute http(s) URL.
+
+    `&amp;` left in a link (an escaping done twice by the publisher) is read as `&`.
+    """
     url = url.strip()
+    while "&amp;" in url:
+        url = url.replace("&amp;", "&")
     if url.startswith("//"):
         url = "https:" + url
     try:
@@ -102,7 +107,11 @@ _TAG_BODY = r"""[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*"""
 _INLINE_TAG = re.compile(rf"</?(?:{_INLINE})\b{_TAG_BODY}>", re.IGNORECASE)
 _ANY_TAG = re.compile(rf"</?[A-Za-z][A-Za-z0-9:-]*(?:[\s/]{_TAG_BODY})?>")
 _CUT_TAG = re.compile(r"</?(?:a|img|p|div|span|br|b|i|em|strong|font|figure|source|video|picture)\b[^<>]*\Z", re.I)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff\ufffe\uffff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200d\u2060\ufeff\ufffe\uffff]")
+# C1 controls in feed text are nearly always Windows-1252 bytes decoded as Latin-1: map them
+# the way HTML5 (and feedparser) does, dropping the five that cp1252 leaves undefined.
+_C1 = re.compile(r"[\x80-\x9f]")
+_C1_TABLE = {c: (bytes([c]).decode("cp1252", "ignore") or None) for c in range(0x80, 0xA0)}
 _SPACE = re.compile(r"\s+")
 
 
@@ -122,6 +131,8 @@ def plain_text(html_or_text: str) -> str:
     if "&" in s:
         s = html.unescape(s)
     s = _CONTROL.sub("", s)
+    if _C1.search(s):
+        s = s.translate(_C1_TABLE)
     s = _SPACE.sub(" ", s).strip()
     if not s.isascii() and not unicodedata.is_normalized("NFC", s):
         s = unicodedata.normalize("NFC", s)
