@@ -29,7 +29,7 @@ def _day_index(start: dt.date, end: dt.date) -> pd.DatetimeIndex:
 def _bucket(days: pd.Series, grain: str) -> pd.Series:
     """Each day's bucket start: the day, the Monday of its week, or the first of its month."""
     if grain == "week":
-        return days - pd.to_timedelta(days.dt.weekday, unit="D")
+        return days - pd.to_timedelta(days.dt.day_of_week, unit="D")
     if grain == "month":
         return days.dt.to_period("M").dt.to_timestamp()
     return days
@@ -85,21 +85,23 @@ def mentions_over_time(
     return out[out_columns]
 
 
-def robust_spikes(values: pd.Series, *, window: int = 28, threshold: float = 3.5, min_count: float = 0) -> pd.Series:
+def robust_spikes(
+    values: pd.Series, *, window: int = 28, threshold: float = 3.5, min_count: float = 0, min_history: int = 7
+) -> pd.Series:
     """True where a value stands out from the `window` values before it (robust z-score).
 
     z = 0.6745 * (x - median) / MAD over the trailing window (Iglewicz and Hoaglin's modified
     z-score; the median and MAD ignore the spike itself, so one burst cannot hide itself). When
     the window is flat (MAD 0), the mean absolute deviation stands in, and on a completely flat
-    history any rise counts. Needs at least 3 earlier values; `min_count` filters out noise
-    spikes such as 0 -> 1.
+    history any rise counts. Needs `min_history` earlier values (a week of days): a shorter
+    history makes every wobble look exceptional. `min_count` drops tiny values.
     """
     x = values.astype(float).to_numpy()
     flags = np.zeros(len(x), dtype=bool)
     for i in range(len(x)):
         history = x[max(0, i - window):i]
         history = history[~np.isnan(history)]
-        if len(history) < 3 or np.isnan(x[i]) or x[i] < min_count:
+        if len(history) < min_history or np.isnan(x[i]) or x[i] < min_count:
             continue
         med = float(np.median(history))
         mad = float(np.median(np.abs(history - med)))
