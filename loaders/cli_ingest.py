@@ -142,12 +142,16 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     from loaders.backfill import backfill
 
     engine = _engine(args)
-    report = backfill(engine, root, workers=args.workers, progress=True)
+    report = backfill(engine, root, workers=args.workers, progress=sys.stderr.isatty())
     errors = list(getattr(report, "errors", []) or [])
     print(f"backfill {root}: {report.n_files} file(s), {report.n_items} item(s), {report.n_new} new, "
           f"{report.n_duplicates} duplicate(s), {len(errors)} error(s) in {report.seconds:.1f}s")
     for error in errors[:20]:
-        print(f"  {error}")
+        if isinstance(error, tuple) and len(error) == 3:
+            path, error_class, message = error
+            print(f"  {error_class:<12} {path}  {message}")
+        else:
+            print(f"  {error}")
     if len(errors) > 20:
         print(f"  ... and {len(errors) - 20} more")
     return EXIT_FAILURES if errors else EXIT_OK

@@ -250,14 +250,7 @@ def test_concurrent_writer_and_ingest_subprocess(tmp_path: Path, server: FaultSe
         server.feeds[f"f{i}"] = world_feed(40, start=100 * i)
         add_feed(engine, server.url(f"/feed/f{i}.xml"))
     env = {**os.environ, "SITROOM_FETCH_WORKERS": "4", "SITROOM_FETCH_TIMEOUT_S": "5", "PYTHONPATH": str(ROOT)}
-    script = (
-        "import sys\n"
-        "from loaders.db import make_engine\n"
-        "from loaders.ingest import ingest_once\n"
-        "report = ingest_once(make_engine(sys.argv[1]))\n"
-        "print(f'{report.n_ok} ok, {report.n_failed} failed, {report.n_new} new')\n"
-    )
-    proc = subprocess.Popen([sys.executable, "-c", script, str(path)], cwd=ROOT, env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "sitroom", "ingest", "--db", str(path)], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     written = 0
     try:
