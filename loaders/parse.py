@@ -306,7 +306,8 @@ def _feedparser_self_link(feed: Mapping[str, Any]) -> str:
 
 def _parse_feedparser(data: bytes, view: bytes, feed_url: str) -> tuple[list[Any], dict[str, str], list[str]]:
     try:
-        result = feedparser.parse(io.BytesIO(data))
+        # No sanitising: plain_text drops every tag (and script/style/iframe content) itself.
+        result = feedparser.parse(io.BytesIO(data), sanitize_html=False, resolve_relative_uris=False)
     except Exception as exc:  # feedparser's own bugs on hostile input; keep the typed contract
         raise MalformedFeed(feed_url, f"feed parser failed: {type(exc).__name__}: {exc}") from exc
     entries = list(result.get("entries") or ())
@@ -370,7 +371,10 @@ def parse_feed_bytes(
         items, meta, warnings = _parse_feedparser(data, view, feed_url)
     channel_language = language_code(meta["language"])
     language = language_code(feed_language) or channel_language
-    entries = tuple(_normalise(items, feed_url=feed_url, language=language, fetched_at=fetched_at, now=now))
+    normalised = _normalise(items, feed_url=feed_url, language=language, fetched_at=fetched_at, now=now)
+    entries = tuple(e for e in normalised if e.title or e.summary or e.url)
+    if len(entries) < len(items):
+        warnings.append(f"dropped {len(items) - len(entries)} item(s) with no title, summary or link")
     return ParsedFeed(
         entries=entries,
         title=plain_text(meta["title"])[:300],
