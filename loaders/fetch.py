@@ -231,6 +231,10 @@ def fetch_feed(
                 status=status, body=body, etag=validators[0], last_modified=validators[1], not_modified=False,
                 final_url=str(request.url), n_bytes=wire, retry_after_s=retry_after,
             )
+        except FetchError as exc:
+            if getattr(exc, "status", None) is None:  # keep the status that came back (a 200 too large, a 302 loop)
+                setattr(exc, "status", status)  # noqa: B010 - FetchError declares no status; HTTPStatus does
+            raise
         except httpx.TimeoutException as exc:
             raise FetchTimeout(url, _timeout_message(exc, deadline) + " (while reading the body)") from exc
         except (httpx.TransportError, httpx.StreamError) as exc:

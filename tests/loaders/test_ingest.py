@@ -52,6 +52,10 @@ def closed_port_url() -> str:
         return f"http://127.0.0.1:{s.getsockname()[1]}/feed.xml"
 
 
+def closed_port_url_of(faults: dict[str, str]) -> str:
+    return next(url for url, error_class in faults.items() if error_class == "connect")
+
+
 @pytest.fixture
 def server() -> Iterator[FaultServer]:
     with FaultServer() as s:
@@ -113,6 +117,9 @@ def test_one_run_stores_good_feeds_and_records_every_fault(engine: Engine, serve
     [world_log] = log_rows(engine, server.url("/feed/world.xml"))
     assert world_log.status == 200 and world_log.bytes == len(server.feeds["world"]) and world_log.n_new == 3
     assert log_rows(engine, server.url("/status/500.xml"))[0].status == 500
+    assert log_rows(engine, server.url("/huge.xml?mb=50"))[0].status == 200  # the answer came, too big
+    assert log_rows(engine, server.url("/loop.xml"))[0].status == 302
+    assert log_rows(engine, closed_port_url_of(faults))[0].status is None  # no answer at all
 
 
 def test_hostile_and_linkless_items_are_stored_safely(engine: Engine, server: FaultServer) -> None:
