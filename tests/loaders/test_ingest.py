@@ -283,3 +283,15 @@ def test_fetch_result_entries_are_not_kept_in_the_report(engine: Engine, server:
     add_feed(engine, server.url("/feed/world.xml"))
     [result] = ingest_once(engine, settings=SETTINGS).results
     assert isinstance(result, FetchResult) and result.entries == () and result.n_new == 3
+
+
+def test_new_articles_get_their_mentions_after_the_run(engine: Engine, server: FaultServer) -> None:
+    pytest.importorskip("loaders.extract")
+    for path in ("/feed/world.xml", "/feed/fr.xml"):
+        add_feed(engine, server.url(path))
+    report = ingest_once(engine, settings=SETTINGS)
+    assert report.n_extracted == report.n_new == 4
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(db.articles)
+                            .where(db.articles.c.extracted_version.is_(None))).scalar() == 0
+    assert ingest_once(engine, settings=SETTINGS, force=True).n_extracted is None  # nothing new: not called
