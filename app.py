@@ -43,6 +43,8 @@ else:
     n_spikes = int(series[C.SPIKE].sum())
     st.caption(f"{page.period_text()} · {int(read[C.N_READ].sum()):,} articles read · "
                f"{n_spikes} spike{'s' if n_spikes != 1 else ''} (red rings: far above the previous 4 weeks)")
+    with st.expander("Chart data"):
+        st.dataframe(series, hide_index=True, key="trend_data")
     render.csv_button(series, "trends")
 
 st.subheader("Articles read (the denominator)")

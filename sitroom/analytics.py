@@ -86,14 +86,17 @@ def mentions_over_time(
 
 
 def robust_spikes(
-    values: pd.Series, *, window: int = 28, threshold: float = 3.5, min_count: float = 0, min_history: int = 7
+    values: pd.Series, *, window: int = 28, threshold: float = 3.5, min_count: float = 0, min_history: int = 7,
+    poisson: bool = False,
 ) -> pd.Series:
     """True where a value stands out from the `window` values before it (robust z-score).
 
-    z = 0.6745 * (x - median) / MAD over the trailing window (Iglewicz and Hoaglin's modified
-    z-score; the median and MAD ignore the spike itself, so one burst cannot hide itself). When
-    the window is flat (MAD 0), the mean absolute deviation stands in, and on a completely flat
-    history any rise counts. Needs `min_history` earlier values (a week of days): a shorter
+    z = (x - median) / scale over the trailing window, scale = MAD / 0.6745 (Iglewicz and
+    Hoaglin's modified z-score; the window excludes the value itself, so a burst cannot hide
+    itself). When the window is flat (MAD 0) the mean absolute deviation stands in, and on a
+    completely flat history any rise counts. `poisson=True` (for article counts) floors the
+    scale at sqrt(median + 1), the noise of a count: on a near-empty series, 3 articles on one
+    day is chance, 19 is news. Needs `min_history` earlier values (a week of days): a shorter
     history makes every wobble look exceptional. `min_count` drops tiny values.
     """
     x = values.astype(float).to_numpy()
@@ -105,21 +108,26 @@ def robust_spikes(
             continue
         med = float(np.median(history))
         mad = float(np.median(np.abs(history - med)))
-        if mad > 0:
-            z = 0.6745 * (x[i] - med) / mad
-        else:
-            mean_ad = float(np.mean(np.abs(history - np.mean(history))))
-            z = (x[i] - med) / (1.253314 * mean_ad) if mean_ad > 0 else (np.inf if x[i] > med else 0.0)
+        scale = mad / 0.6745 if mad > 0 else 1.253314 * float(np.mean(np.abs(history - np.mean(history))))
+        if poisson:
+            scale = max(scale, float(np.sqrt(med + 1.0)))
+        z = (x[i] - med) / scale if scale > 0 else (np.inf if x[i] > med else 0.0)
         flags[i] = z > threshold
     return pd.Series(flags, index=values.index)
 
 
 def mark_spikes(series: pd.DataFrame, *, threshold: float = 3.5, min_articles: int = 3) -> pd.DataFrame:
-    """`series` from `mentions_over_time` with a SPIKE column, computed per entity on VALUE."""
+    """`series` from `mentions_over_time` with a SPIKE column, per entity.
+
+    A spike must stand out both in VALUE (what is plotted: the rate, so a busy news day alone
+    is not a spike) and in N_ARTICLES with a Poisson floor (so a rare entity's single article
+    is not one either), and count at least `min_articles` articles.
+    """
     out = series.copy()
     out[C.SPIKE] = False
     for _entity_id, sub in out.groupby(C.ENTITY_ID, sort=False):
-        flags = robust_spikes(sub[C.VALUE], threshold=threshold)
+        flags = (robust_spikes(sub[C.VALUE], threshold=threshold)
+                 & robust_spikes(sub[C.N_ARTICLES], threshold=threshold, poisson=True))
         out.loc[sub.index, C.SPIKE] = flags & (sub[C.N_ARTICLES] >= min_articles)
     out[C.SPIKE] = out[C.SPIKE].astype(bool)
     return out

@@ -93,7 +93,7 @@ def page(title: str, *, filters: bool = True, chart_controls: bool = True) -> Pa
     languages = data.languages(url)
     anchor = _anchor(summary)
 
-    current = _clean(state.begin(), entities, feeds, languages)
+    current = _clean(state.begin(title), entities, feeds, languages)
     nav = st.sidebar.container()
     if filters:
         current = _sidebar_filters(current, feeds, languages, chart_controls=chart_controls)

@@ -17,17 +17,24 @@ from sitroom.urlstate import Filters
 
 _LAST = "_sitroom_url_last"
 _CHANGED = "_sitroom_url_changed"
+_PAGE = "_sitroom_page"
 
 
 def _current_query() -> dict[str, list[str]]:
     return {key: st.query_params.get_all(key) for key in st.query_params}
 
 
-def begin() -> Filters:
-    """Filters from the URL; remembers whether the URL moved since our last write."""
+def begin(page: str) -> Filters:
+    """Filters from the URL; remembers whether the URL moved since our last write.
+
+    Arriving on another page counts as a move too: Streamlit gives a page's widgets their own
+    identity, so a widget keeps no value from the previous page and must be seeded again.
+    """
     query = _current_query()
     filters = Filters.from_query(query)
-    st.session_state[_CHANGED] = st.session_state.get(_LAST) != filters.to_query()
+    moved = st.session_state.get(_LAST) != filters.to_query() or st.session_state.get(_PAGE) != page
+    st.session_state[_CHANGED] = moved
+    st.session_state[_PAGE] = page
     return filters
 
 

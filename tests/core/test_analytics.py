@@ -79,6 +79,9 @@ def test_robust_spikes_flag_a_burst_and_not_noise() -> None:
     assert not A.robust_spikes(pd.Series([5.0] * 10)).any()  # flat: nothing stands out
     assert list(A.robust_spikes(pd.Series([0.0] * 8 + [4.0]))) == [False] * 8 + [True]
     assert not A.robust_spikes(pd.Series([50.0, 1.0])).any()  # too little history to judge
+    sparse = pd.Series([0, 0, 3, 0, 0, 0, 0, 0, 0, 3, 0, 0, 19.0])
+    assert list(A.robust_spikes(sparse)[9:]) == [True, False, False, True]  # a rate has no count noise...
+    assert list(A.robust_spikes(sparse, poisson=True)[9:]) == [False, False, False, True]  # ...a count has
 
 
 def test_mark_spikes_needs_a_minimum_count() -> None:
