@@ -3,7 +3,9 @@
     root/<outlet>/<series>/<name>_<capture time>.xml
 
 - One folder = one feed. Its URL is the channel's `atom:link rel="self"`, else the channel
-  `<link>`, read from the folder's first parsable file; without either, `backfill:<folder>`.
+  `<link>` when it looks like a feed URL (rss/feed/atom/.xml/.rdf in its path: re-emitted
+  archives put the source feed's URL there), read from the folder's first parsable file; else
+  `backfill:<outlet>/<series>` (a site home page is shared by all of an outlet's feeds).
   If a feed with that URL is already archived (subscribed, or an earlier backfill), the files
   attach to it. Its name is the channel title (else the folder path); its language the
   channel's `<language>` (else "" and each item's language is detected).
@@ -48,6 +50,7 @@ PARIS = ZoneInfo("Europe/Paris")
 _PARIS_STAMP = re.compile(r"_(\d{4})-(\d{2})-(\d{2})_(\d{2})-(\d{2})-(\d{2})(?:_\d+)?$")
 _UTC_STAMP = re.compile(r"_(\d{4})-(\d{2})-(\d{2})T(\d{2})(\d{2})(\d{2})?Z(?:_\d+)?$")
 _DAY_STAMP = re.compile(r"_(\d{4})-(\d{2})-(\d{2})(?:_\d+)?$")
+_FEEDISH = re.compile(r"^https?://[^/]+/.*(?:rss|feed|atom|\.xml|\.rdf)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,10 +124,13 @@ def _identify(folder: Path, root: Path, files: Sequence[Path], now: dt.datetime)
             parsed = parse_feed_bytes(path.read_bytes(), feed_url="", feed_language="", fetched_at=now, now=now)
         except (FeedError, OSError):
             continue
-        url = parsed.self_link or parsed.link
-        if url:
-            return _FeedIdentity(url=url, name=parsed.title or rel, language=parsed.language)
-        return _FeedIdentity(url=f"backfill:{rel}", name=parsed.title or rel, language=parsed.language)
+        if parsed.self_link:
+            url = parsed.self_link
+        elif _FEEDISH.search(parsed.link):
+            url = parsed.link
+        else:  # a site home page is shared by all of an outlet's feeds: not an identity
+            url = f"backfill:{rel}"
+        return _FeedIdentity(url=url, name=parsed.title or rel, language=parsed.language)
     return _FeedIdentity(url=f"backfill:{rel}", name=rel, language="")
 
 

@@ -321,9 +321,11 @@ def _parse_feedparser(data: bytes, view: bytes, feed_url: str) -> tuple[list[Any
             raise MalformedFeed(feed_url, f"ill-formed feed with no items: {bozo}")
         if not version:
             raise NotAFeed(feed_url, "no RSS channel or Atom feed element")
-    warnings = [f"recovered from ill-formed XML: {bozo}"] if bozo is not None and entries else []
-    if bozo is not None and not entries:
-        warnings.append(f"ill-formed XML: {bozo}")
+    warnings: list[str] = []
+    if isinstance(bozo, (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)):
+        warnings.append(f"encoding: {bozo}")
+    elif bozo is not None:
+        warnings.append(f"ill-formed XML, items recovered: {bozo}")
     meta = {
         "title": str(feed.get("title") or ""),
         "link": str(feed.get("link") or ""),
@@ -373,6 +375,8 @@ def parse_feed_bytes(
     language = language_code(feed_language) or channel_language
     normalised = _normalise(items, feed_url=feed_url, language=language, fetched_at=fetched_at, now=now)
     entries = tuple(e for e in normalised if e.title or e.summary or e.url)
+    if not entries and parser == "feedparser" and any(w.startswith("ill-formed") for w in warnings):
+        raise MalformedFeed(feed_url, f"no usable items: {warnings[0]}")
     if len(entries) < len(items):
         warnings.append(f"dropped {len(items) - len(entries)} item(s) with no title, summary or link")
     return ParsedFeed(
