@@ -100,13 +100,13 @@ def build_fixture_archive(path: Path, *, days: int = DAYS, seed: int = 7) -> Pat
             for article_id, ents in links:
                 a = by_id[article_id]
                 for eid in ents:
-                    alias = next(e[6][0] for e in ENTITIES if e[0] == eid)
+                    alias, start = _find_alias(str(a["title"]), eid)
                     ae_rows.append({"article_id": article_id, "entity_id": eid, "day": a["day"],
                                     "language": a["language"], "feed_id": a["feed_id"], "n_hits": 1,
                                     "via_seat_only": False, "gazetteer_version": GAZETTEER_VERSION})
                     mention_rows.append({"article_id": article_id, "entity_id": eid, "field": "title",
-                                         "alias": alias, "start": 0, "end": len(alias), "match_kind": "name",
-                                         "gazetteer_version": GAZETTEER_VERSION})
+                                         "alias": alias, "start": start, "end": start + len(alias),
+                                         "match_kind": "name", "gazetteer_version": GAZETTEER_VERSION})
             conn.execute(insert(db.article_entities), ae_rows)
             conn.execute(insert(db.mentions), mention_rows)
             conn.execute(insert(db.sightings), [
@@ -118,6 +118,16 @@ def build_fixture_archive(path: Path, *, days: int = DAYS, seed: int = 7) -> Pat
     finally:
         engine.dispose()
     return path
+
+
+def _find_alias(title: str, entity_id: str) -> tuple[str, int]:
+    """The first alias of the entity found in the title, and where (the mention's span)."""
+    aliases = next(e[6] for e in ENTITIES if e[0] == entity_id)
+    for alias in aliases:
+        start = title.find(alias)
+        if start >= 0:
+            return alias, start
+    raise ValueError(f"fixture headline {title!r} does not name {entity_id}")
 
 
 def _article(n: int, title: str, lang: str, published: dt.datetime, feed_id: int, now: dt.datetime) -> dict[str, object]:

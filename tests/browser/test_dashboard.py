@@ -13,7 +13,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.browser.conftest import ROOT, Server, Tab, page_files, wait_for_run
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the `browser` fixture skips (or fails under SITROOM_REQUIRE_BROWSER) first
+    expect = None  # type: ignore[assignment]
+
+from tests.browser.conftest import ROOT, VIEWPORT, Server, Tab, page_files, wait_for_run
 from tests.browser.fixture import SCRIPT_TITLE, last_day
 
 SCREENSHOTS = ROOT / "docs" / "screenshots"
@@ -23,7 +28,7 @@ SCRIPT_DAY = last_day() - dt.timedelta(days=2)  # fixture.py: the <script> title
 SCREENSHOT_QUERY = {
     "trends": "e=country:UA,country:RU,country:FR",
     "entity": "entity=country:UA",
-    "articles": "q=Ukraine",
+    "articles": "q=talks&period=30d",
 }
 
 
@@ -52,11 +57,23 @@ def no_exception(tab: Tab) -> None:
     assert tab.dialogs == [], tab.dialogs
 
 
-def sidebar_widget(page, label: str):  # type: ignore[no-untyped-def]
-    """The sidebar widget block whose label is `label`."""
-    return page.locator('[data-testid="stSidebar"] [data-testid^="st"]').filter(
+def widget(page, kind: str, label: str):  # type: ignore[no-untyped-def]
+    """The widget of test id `kind` (stSelectbox, stMultiSelect...) whose label is `label`."""
+    return page.locator(f'[data-testid="{kind}"]').filter(
         has=page.locator('[data-testid="stWidgetLabel"]', has_text=re.compile(f"^{re.escape(label)}$"))
-    ).last
+    ).first
+
+
+def full_page_screenshot(page, path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Streamlit scrolls inside its main section, not the document: grow the viewport to the
+    content's height first, so the screenshot holds the whole page (1400 px wide)."""
+    height = page.evaluate("""() => Math.max(
+        ...['[data-testid="stMain"]', '[data-testid="stMainBlockContainer"]', '[data-testid="stSidebarContent"]']
+        .map(s => document.querySelector(s)).filter(Boolean).map(e => e.scrollHeight))""")
+    page.set_viewport_size({"width": VIEWPORT["width"], "height": max(VIEWPORT["height"], min(int(height) + 40, 8000))})
+    page.wait_for_timeout(800)  # Plotly redraws at the new size
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=True)
 
 
 @pytest.mark.parametrize("script", page_files(), ids=page_slug)
@@ -71,8 +88,7 @@ def test_every_page_renders_and_is_screenshotted(server: Server, tab: Tab, scrip
     if charts.count():
         charts.first.wait_for(state="visible")
         tab.page.wait_for_timeout(500)  # plotly's first paint
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    tab.page.screenshot(path=str(SCREENSHOTS / f"{slug}.png"), full_page=True)
+    full_page_screenshot(tab.page, SCREENSHOTS / f"{slug}.png")
     assert (SCREENSHOTS / f"{slug}.png").stat().st_size > 10_000
 
 
@@ -81,21 +97,24 @@ def test_a_cold_deep_link_restores_the_view(fresh_server: Server, tab: Tab) -> N
     wait_for_run(tab.page)
     no_exception(tab)
     page = tab.page
-    assert "Last 30 days" in sidebar_widget(page, "Period").inner_text()
-    assert "fr" in sidebar_widget(page, "Languages").inner_text()
+    expect(page.get_by_role("combobox", name="Period")).to_have_value("Last 30 days")
+    expect(tag_locator(page, "Languages")).to_have_text(["fr"])
     assert page.get_by_role("radio", name="Raw article counts").is_checked()
     assert page.get_by_role("radio", name="Week").is_checked()
-    compared = page.locator('[data-testid="stMultiSelect"]').filter(
-        has=page.locator('[data-testid="stWidgetLabel"]', has_text="Entities to compare")).inner_text()
-    assert "Ukraine" in compared and "Russia" in compared
+    expect(tag_locator(page, "Entities to compare")).to_have_text([re.compile("Ukraine"), re.compile("Russia")])
     q = query(page)
     assert q["period"] == ["30d"] and q["lang"] == ["fr"] and q["norm"] == ["raw"] and q["grain"] == ["week"]
     assert q["e"] == ["country:UA,country:RU"]
 
 
+def tag_locator(page, label: str):  # type: ignore[no-untyped-def]
+    """The values shown as tags in the multiselect labelled `label`."""
+    return widget(page, "stMultiSelect", label).locator("[data-tag]")
+
+
 def choose(page, label: str, option: str) -> None:  # type: ignore[no-untyped-def]
-    """Pick `option` in the sidebar selectbox labelled `label`."""
-    sidebar_widget(page, label).locator('[data-baseweb="select"]').click()
+    """Pick `option` in the selectbox labelled `label`."""
+    page.get_by_role("combobox", name=label).click()
     page.get_by_role("option", name=option, exact=True).click()
     wait_for_run(page, after_action=True)
 
@@ -109,7 +128,7 @@ def test_the_url_follows_the_filters_across_pages(server: Server, tab: Tab) -> N
     page.goto(server.url)
     wait_for_run(page)
     choose(page, "Period", "Last 30 days")
-    page.get_by_role("radio", name="Raw article counts").click()
+    page.locator('[data-testid="stRadioOption"]', has_text="Raw article counts").click()
     wait_for_run(page, after_action=True)
     assert query(page).get("period") == ["30d"] and query(page).get("norm") == ["raw"]
 
@@ -119,7 +138,7 @@ def test_the_url_follows_the_filters_across_pages(server: Server, tab: Tab) -> N
     wait_for_run(page, after_action=True)
     no_exception(tab)
     assert query(page).get("period") == ["30d"], page.url
-    assert "Last 30 days" in sidebar_widget(page, "Period").inner_text()
+    expect(page.get_by_role("combobox", name="Period")).to_have_value("Last 30 days")
 
 
 def click_point(page, trace_name: str, day: dt.date) -> None:  # type: ignore[no-untyped-def]
