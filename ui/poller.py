@@ -316,7 +316,13 @@ class Poller:
         self._begin("backfill", f"Importing {root}…")
         backfill = self._backfill or _default_backfill()
         kwargs: dict[str, Any] = {}
-        for name in ("on_progress", "on_file", "on_result", "progress"):
+        if _accepts(backfill, "progress"):
+            kwargs["progress"] = False  # no tqdm bar on the server's stderr
+        if _accepts(backfill, "workers"):
+            # no process pool forked from the threaded server process (fork + threads can deadlock,
+            # and each child would copy the server's memory); the CLI is the tool for big imports
+            kwargs["workers"] = 1
+        for name in ("on_progress", "on_file", "on_result"):
             if _accepts(backfill, name):
 
                 def progress(*args: Any, **_kw: Any) -> None:
@@ -327,18 +333,24 @@ class Poller:
                         self._status = replace(
                             s, done=done if done is not None else s.done + 1,
                             total=total if total is not None else s.total, n_new=s.n_new + n_new,
-                            message=f"Importing {root}: {done if done is not None else s.done + 1} files",
                             generation=s.generation + (1 if n_new else 0),
                         )
 
                 kwargs[name] = progress
                 break
         report = backfill(self.engine, Path(root), **kwargs)
-        n_new = _report_number(report, "n_new", "articles_new", "new", "n_articles")
-        if n_new is not None and n_new > self.status().n_new:
-            self._set(n_new=n_new)
-        self._extract_pending()
-        self._set(message=f"Imported {root}: {self.status().n_new} new articles")
+        n_new = _report_number(report, "n_new") or 0
+        n_files = _report_number(report, "n_files")
+        errors = getattr(report, "errors", ()) or ()
+        self._set(n_new=max(n_new, self.status().n_new), n_failed=len(errors),
+                  done=n_files if n_files is not None else self.status().done,
+                  total=n_files if n_files is not None else self.status().total,
+                  failures=tuple(FeedFailure(str(e[0]), str(e[1]), str(e[2])) for e in errors[:MAX_FAILURES_SHOWN]))
+        if not _accepts(backfill, "extract"):
+            self._extract_pending()
+        self._wrote(n_new)
+        self._set(message=f"Imported {root}: {n_new:,} new articles from {n_files or 0:,} files"
+                          + (f", {len(errors)} files failed" if errors else ""))
 
 
 def _progress_numbers(args: tuple[Any, ...]) -> tuple[int | None, int | None]:
@@ -445,12 +457,14 @@ def archive_generation() -> int:
 
 
 @st.cache_data(ttl=30, show_spinner=False)
-def _cached_health(db_url: str, generation: int) -> ArchiveHealth:
+def _cached_health(db_url: str, generation: int, last_job_at: dt.datetime | None) -> ArchiveHealth:
     return read_archive_health(get_poller().engine)
 
 
 def _health(poller: Poller, status: PollerStatus) -> ArchiveHealth:
-    return _cached_health(str(poller.engine.url), status.generation)
+    # keyed on what the poller did, so a finished job (even one that stored nothing) shows at once;
+    # the TTL catches writes by a separate `ingest --every` process
+    return _cached_health(str(poller.engine.url), status.generation, status.last_job_finished_at)
 
 
 def _invalidate_if_new_data(poller: Poller, status: PollerStatus) -> bool:
@@ -483,7 +497,18 @@ def _live_status() -> None:
     if not status.busy:
         st.rerun(scope="app")  # the job ended: redraw the page with the final data and the idle line
     what = "Polling feeds" if status.job == "poll" else "Importing archived feeds"
-    if status.total:
+    if status.job == "backfill" and not status.total:
+        n = read_archive_health(poller.engine).n_articles
+        st.progress(0.0, text=f"{status.message} {n:,} articles in the archive so far")
+        seen = st.session_state.get("_sitroom_seen_articles", 0)
+        last = st.session_state.get("_sitroom_page_rerun_at", 0.0)
+        if n > seen and time.monotonic() - last > PAGE_RERUN_MIN_S:
+            st.session_state["_sitroom_seen_articles"] = n
+            st.session_state["_sitroom_page_rerun_at"] = time.monotonic()
+            st.cache_data.clear()
+            st.rerun(scope="app")  # the import has no progress callback: follow the archive's size
+        return
+    elif status.total:
         noun = "feeds" if status.job == "poll" else "files"
         st.progress(
             min(1.0, status.done / status.total),
@@ -502,6 +527,8 @@ def _live_status() -> None:
 def _render_idle(poller: Poller, status: PollerStatus, health: ArchiveHealth) -> None:
     if status.error:
         st.error(f"The last {status.last_job or 'job'} failed: {status.error}")
+    elif status.last_job == "backfill" and status.message:
+        st.success(status.message)
     if health.empty:
         _render_empty(poller, status, health)
         return

@@ -311,3 +311,51 @@ def test_status_line_shows_progress_while_the_first_poll_runs(monkeypatch, db_pa
     bars = at.get("progress")
     assert bars, at
     assert "Polling feeds" in bars[0].proto.text
+
+
+def write_archived_feeds(root: Path) -> Path:
+    """Two invented feed snapshots of one outlet, as a backfill folder holds them."""
+    folder = root / "invented_outlet" / "rss_world_2024"
+    folder.mkdir(parents=True)
+    (folder / "world_2024-03-01.xml").write_bytes(rss("world", [(f"a{i}", t) for i, t in enumerate(HEADLINES[:3])]))
+    (folder / "world_2024-03-02.xml").write_bytes(rss("world", [(f"a{i}", t) for i, t in enumerate(HEADLINES)]))
+    return root
+
+
+def test_a_backfill_runs_in_the_background_and_reports_what_it_imported(engine, poller, tmp_path) -> None:
+    root = write_archived_feeds(tmp_path / "feeds")
+    before = poller.status().generation
+    assert poller.request_backfill(root)
+    assert poller.wait_idle(120)
+    s = poller.status()
+    assert s.last_job == "backfill" and not s.error, s
+    assert (s.n_new, s.done, s.n_failed) == (5, 2, 0)
+    assert "5 new articles from 2 files" in s.message
+    assert s.generation > before
+    assert n_articles(engine) == 5
+
+
+def test_status_line_offline_names_the_failed_feeds_and_offers_a_backfill(monkeypatch, db_path, engine, tmp_path) -> None:
+    closed = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
+    dead_port = closed.server_address[1]
+    closed.server_close()
+    add_feed(engine, f"http://127.0.0.1:{dead_port}/world.xml", name="Unreachable", language="en")
+    at = _app(monkeypatch, db_path, 15).run()  # polling on: the first poll starts and fails
+    deadline = time.monotonic() + 30
+    while (at.get("progress") or not at.warning) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        at.run()
+    assert not at.exception
+    assert "The archive is empty: 1 of 1 feeds failed" in at.warning[0].value
+    assert "Unreachable" in at.markdown[0].value and "connect" in at.markdown[0].value
+
+    root = write_archived_feeds(tmp_path / "feeds")
+    at.text_input(key="sitroom_backfill_path").input(str(root)).run()
+    at.button(key="sitroom_backfill_go").click().run()
+    deadline = time.monotonic() + 60
+    while not at.success and time.monotonic() < deadline:
+        time.sleep(0.2)
+        at.run()
+    assert not at.exception
+    assert "5 new articles from 2 files" in at.success[0].value
+    assert at.caption[0].value.startswith("Archive: 5 articles")
