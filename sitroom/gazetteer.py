@@ -77,7 +77,9 @@ class Rule:
     """When an ambiguous alias counts: the watchlist's suggested rules, as data.
 
     An occurrence is dropped when a veto is near it; otherwise accepted when a cue is near it,
-    when its entity is named by an unambiguous alias elsewhere in the article (`doc_entity`),
+    when the word right before it is one of `before` ("in Jordan", "au Tchad"), when its entity
+    is named by an unambiguous alias elsewhere in the article (`doc_entity`), when an entity of
+    one of `cue_types` is named unambiguously in the article (a weapon in a list of weapons),
     or, for `mid_sentence_ok`, when it is capitalised but does not start a sentence.
     Cues and vetoes are words or phrases (normalised like the text); a trailing `*` matches
     any word ending. `window` is in characters either side; 0 means the whole article.
@@ -94,6 +96,8 @@ class Rule:
     mid_sentence_ok: bool = False
     langs: tuple[str, ...] = ()
     veto_only: bool = False
+    before: tuple[str, ...] = ()
+    cue_types: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +163,8 @@ def rule_from_record(rec: Mapping[str, object]) -> Rule:
         mid_sentence_ok=bool(rec.get("mid_sentence_ok", False)),
         langs=strings("langs"),
         veto_only=bool(rec.get("veto_only", False)),
+        before=strings("before"),
+        cue_types=strings("cue_types"),
     )
 
 

@@ -32,6 +32,12 @@ FIELDS = ("title", "summary")
 _CASE_CODES = {"insensitive": 0, "capitalised": 1, "exact": 2}
 _KIND_ORDER = {"name": 0, "official_name": 1, "code": 2, "alias": 3, "demonym": 4, "seat_of_power": 5, "capital": 6}
 _SENTENCE_END = frozenset(".!?:;|\n")
+# Names of these types are language-specific words ("Chine" is a ravine in English, "Poutine" a
+# dish): an alias tagged en or fr is used only in articles of that language, when it is known.
+# Companies and weapons keep their English names in French text; capitals and seats are places.
+_LANG_STRICT_TYPES = frozenset({"country", "organisation", "person", "weapon_class"})
+_LANG_FREE_KINDS = frozenset({"capital", "seat_of_power"})
+_KNOWN_LANGS = frozenset({"en", "fr"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +49,7 @@ class _Candidate:
     short_caps: bool  # exact, all caps, <= 3 letters: ignored in all-caps fields
     kind: str
     rule: int  # index into Matcher._rules, -1 for none
+    lang: str  # "en"/"fr": only in articles of that language (when known); "" everywhere
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +57,8 @@ class _CompiledRule:
     rule: Rule
     cues: re.Pattern[str] | None
     vetoes: re.Pattern[str] | None
+    before: frozenset[str]
+    cue_types: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +108,10 @@ class Matcher:
         rules: list[_CompiledRule] = []
         for name, rule in sorted(gazetteer.rules.items()):
             rule_index[name] = len(rules)
-            rules.append(_CompiledRule(rule, _word_regex(rule.cues), _word_regex(rule.vetoes)))
+            rules.append(_CompiledRule(
+                rule, _word_regex(rule.cues), _word_regex(rule.vetoes),
+                frozenset(normalise_pattern(w)[0] for w in rule.before), frozenset(rule.cue_types),
+            ))
 
         entities: list[_EntityInfo] = []
         by_key: dict[str, list[_Candidate]] = {}
@@ -119,6 +131,9 @@ class Matcher:
                     short_caps=case == 2 and len(cased) <= 3 and cased.isupper(),
                     kind=alias.kind,
                     rule=rule_index[alias.rule] if alias.rule else -1,
+                    lang=alias.lang
+                    if alias.lang in _KNOWN_LANGS and ent.type in _LANG_STRICT_TYPES and alias.kind not in _LANG_FREE_KINDS
+                    else "",
                 )
                 by_key.setdefault(folded, []).append(cand)
 
@@ -146,11 +161,12 @@ class Matcher:
         """Every entity occurrence in `title` and `summary`, spans into those original strings."""
         fields = (title or "", summary or "")
         norms = [normalise(t) for t in fields]
+        other_lang = {"en": "fr", "fr": "en"}.get(lang or "", "")
         accepted: list[tuple[int, int, int, _Candidate]] = []  # field, start, end (norm), candidate
         deferred: list[tuple[int, int, int, _Candidate]] = []
         direct: set[int] = set()
         for f, norm in enumerate(norms):
-            for start, end, cands in self._spans(norm):
+            for start, end, cands in self._spans(norm, other_lang):
                 taken: set[int] = set()
                 for c in cands:
                     if c.entity in taken:
@@ -163,6 +179,7 @@ class Matcher:
                         deferred.append((f, start, end, c))
         if deferred:
             doc = ""
+            direct_types = {self._entities[i].type for i in direct}
             for f, start, end, c in deferred:
                 crule = self._rules[c.rule]
                 rule = crule.rule
@@ -181,6 +198,8 @@ class Matcher:
                 if (
                     rule.veto_only
                     or (rule.doc_entity and c.entity in direct)
+                    or (crule.cue_types and not crule.cue_types.isdisjoint(direct_types))
+                    or (crule.before and _word_before(norm.folded, start) in crule.before)
                     or (crule.cues is not None and crule.cues.search(context))
                     or (rule.mid_sentence_ok and not _sentence_initial(norm.cased, start))
                 ):
@@ -205,7 +224,7 @@ class Matcher:
             )
         return out
 
-    def _spans(self, norm: Normalised) -> list[tuple[int, int, tuple[_Candidate, ...]]]:
+    def _spans(self, norm: Normalised, other_lang: str = "") -> list[tuple[int, int, tuple[_Candidate, ...]]]:
         """Boundary- and case-checked hits, longest first among overlaps; stop phrases removed."""
         folded = norm.folded
         cased = norm.cased
@@ -229,8 +248,14 @@ class Matcher:
                 continue
             ok: list[_Candidate] = []
             for c in cands:
+                if other_lang and c.lang == other_lang:
+                    continue
                 if c.case == 1:
-                    if not all(cased[start + i].isupper() for i in c.upper_at):
+                    ua = c.upper_at
+                    if len(ua) == 1:
+                        if not cased[start + ua[0]].isupper():
+                            continue
+                    elif not all(cased[start + i].isupper() for i in ua):
                         continue
                 elif c.case == 2:
                     if cased[start:end] != c.cased:
@@ -261,6 +286,17 @@ def _is_shouting(cased: str) -> bool:
         return False
     upper = sum(1 for c in letters if c.isupper())
     return upper >= 0.8 * len(letters)
+
+
+def _word_before(folded: str, start: int) -> str:
+    """The word just before `start` ("in" in "in Jordan"; "l" in "l'Iran")."""
+    i = start - 1
+    while i >= 0 and not folded[i].isalnum():
+        i -= 1
+    j = i
+    while j >= 0 and folded[j].isalnum():
+        j -= 1
+    return folded[j + 1 : i + 1]
 
 
 def _sentence_initial(cased: str, start: int) -> bool:

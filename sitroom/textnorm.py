@@ -57,27 +57,42 @@ def _strip_accent(ch: str) -> str:
     return ch
 
 
+def _cased_char(ch: str) -> str:
+    """The cased-view form of one character, or "" when it needs the slow path (expansion)."""
+    if ch in APOSTROPHES:
+        return "'"
+    if ch in DASHES:
+        return "-"
+    if ch in QUOTES or ch in SPACES:
+        return " "
+    if ch == "…":
+        return "."  # NFKC makes it '...': one '.' is as good for matching and keeps offsets 1:1
+    norm = unicodedata.normalize("NFKC", ch)
+    if len(norm) != 1:
+        return ""
+    if norm != ch:
+        return _cased_char(norm) or norm
+    extra = {"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ı": "i"}
+    return extra.get(ch) or _strip_accent(ch)
+
+
 def _build_tables() -> tuple[dict[int, str], dict[int, str]]:
+    """One-to-one tables for `str.translate`: every NFKC change that keeps the length, the
+    apostrophes, dashes, quotes and spaces, accents; and the length-preserving lower-casing."""
     cased: dict[int, str] = {}
-    for ch in APOSTROPHES:
-        cased[ord(ch)] = "'"
-    for ch in DASHES:
-        cased[ord(ch)] = "-"
-    for ch in QUOTES + SPACES:
-        cased[ord(ch)] = " "
-    # Accented letters of the Latin, Greek and Cyrillic blocks -> base letter.
-    for cp in list(range(0xC0, 0x250)) + list(range(0x370, 0x530)) + list(range(0x1E00, 0x1F00)):
+    for cp in range(0x80, 0x10000):
+        if 0xD800 <= cp < 0xE000 or 0x4E00 <= cp < 0xA000 or 0xAC00 <= cp < 0xD7A4:
+            continue  # surrogates, CJK ideographs, Hangul syllables: NFKC-stable, nothing to fold
         ch = chr(cp)
-        if cp in cased:
+        if unicodedata.combining(ch):
             continue
-        base = _strip_accent(ch)
-        if base != ch:
-            cased[cp] = base
-    # Letters with no decomposition that French/English/German/Nordic text writes unaccented.
-    for src, dst in {"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ı": "i"}.items():
-        cased[ord(src)] = dst
+        out = _cased_char(ch)
+        if out and out != ch:
+            cased[cp] = out
+    for ch in APOSTROPHES + DASHES + QUOTES + SPACES:
+        cased[ord(ch)] = _cased_char(ch)
     folded: dict[int, str] = {}
-    for cp in list(range(0x20, 0x250)) + list(range(0x370, 0x530)) + list(range(0x1E00, 0x2100)):
+    for cp in list(range(0x20, 0x250)) + list(range(0x370, 0x530)) + list(range(0x1E00, 0x2200)):
         ch = chr(cp)
         base = cased.get(cp, ch)
         low = base.lower()
@@ -164,14 +179,15 @@ def _slow_pieces(text: str) -> tuple[str, list[int], list[int], list[int]]:
 
 def normalise(text: str) -> Normalised:
     """Both normalised views of `text` and the offset map (see the module docstring)."""
-    if unicodedata.is_normalized("NFKC", text) and not (not text.isascii() and _COMBINING_RE.search(text)):
-        base = text
-        starts, origs, expand = [0], [0], [0]
-    else:
-        base, starts, origs, expand = _slow_pieces(text)
+    # The table does every one-to-one step (most of NFKC included); what is left for the slow
+    # path is rare: expansions (ligatures, fractions) and combining marks.
+    cased = text.translate(CASED_TABLE)
+    starts, origs, expand = [0], [0], [0]
+    if not cased.isascii() and (_COMBINING_RE.search(cased) or not unicodedata.is_normalized("NFKC", cased)):
+        base, starts, origs, expand = _slow_pieces(cased)
+        cased = base.translate(CASED_TABLE)
         if not starts:
             starts, origs, expand = [0], [len(text)], [0]
-    cased = base.translate(CASED_TABLE)
     if _CYRILLIC_RE.search(cased):
         cased = _WORD_RE.sub(_map_lookalikes, cased)
     if "  " in cased:

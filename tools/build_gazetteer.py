@@ -41,7 +41,7 @@ Record = dict[str, Any]
 MISSILE_CUES = [
     "missile*", "batter*", "batterie*", "system*", "systeme*", "launcher*", "lanceur*", "air defen*",
     "defense aerienne", "defense antiaerienne", "anti-aerien*", "antiaerien*", "intercept*", "sam",
-    "pac-2", "pac-3", "frappe*", "strike*", "tir*", "fired", "roquette*", "rocket*", "munition*",
+    "pac-2", "pac-3", "frappe*", "strike*", "tir", "tirs", "fired", "roquette*", "rocket*", "munition*",
 ]
 DRONE_CUES = ["drone*", "uav*", "uas", "loitering", "rodeu*", "kamikaze*", "ucav", "unmanned", "sans pilote"]
 AIR_CUES = [
@@ -65,31 +65,38 @@ COMPANY_CUES = [
     "sanction*", "defence", "defense", "armement*", "arms", "contrat*", "contract*",
 ]
 
+EU_CUES = [
+    "europe*", "commission*", "ue", "eu", "sommet*", "summit*", "sanction*", "member states", "etats membres",
+    "vingt-sept", "twenty-seven", "regulat*", "reglement*", "directive*", "budget*", "negoti*", "negoci*",
+    "trade", "commerc*", "ministres", "ministers", "von der leyen", "michel", "parlement", "parliament",
+    "diplomat*", "brexit", "nato", "otan", "bloc", "tariff*", "droits de douane", "eurozone", "zone euro",
+]
+
 RULES: list[Record] = [
-    {"name": "weapon_missile", "cues": MISSILE_CUES},
-    {"name": "weapon_drone", "cues": DRONE_CUES},
-    {"name": "weapon_air", "cues": AIR_CUES + MISSILE_CUES},
-    {"name": "weapon_land", "cues": LAND_CUES},
-    {"name": "weapon_naval", "cues": NAVAL_CUES},
-    {"name": "weapon_any", "cues": WEAPON_CUES},
+    {"name": "weapon_missile", "cue_types": ["weapon", "weapon_class"], "cues": MISSILE_CUES},
+    {"name": "weapon_drone", "cue_types": ["weapon", "weapon_class"], "cues": DRONE_CUES},
+    {"name": "weapon_air", "cue_types": ["weapon", "weapon_class"], "cues": AIR_CUES + MISSILE_CUES},
+    {"name": "weapon_land", "cue_types": ["weapon", "weapon_class"], "cues": LAND_CUES},
+    {"name": "weapon_naval", "cue_types": ["weapon", "weapon_class"], "cues": NAVAL_CUES},
+    {"name": "weapon_any", "cue_types": ["weapon", "weapon_class"], "cues": WEAPON_CUES},
     # Patriot: capitalised + air-defence words within a few words; PAC-2/PAC-3/MIM-104 are aliases.
-    {"name": "patriot", "cues": [*MISSILE_CUES, "ukraine", "kyiv", "kiev", "russia*", "russie"], "window": 60,
+    {"name": "patriot", "cue_types": ["weapon", "weapon_class"], "cues": [*MISSILE_CUES, "ukraine", "kyiv", "kiev", "russia*", "russie"], "window": 60,
      "vetoes": ["act", "front", "uaz", "new england", "football", "nfl", "patriots"]},
-    {"name": "leopard", "cues": [*LAND_CUES, "ukraine", "allemand*", "german*", "rheinmetall", "knds", "kmw"]},
-    {"name": "javelin", "cues": [*MISSILE_CUES, "anti-tank", "antichar*", "atgm", "lance-missile*"],
+    {"name": "leopard", "cue_types": ["weapon", "weapon_class"], "cues": [*LAND_CUES, "ukraine", "allemand*", "german*", "rheinmetall", "knds", "kmw"]},
+    {"name": "javelin", "cue_types": ["weapon", "weapon_class"], "cues": [*MISSILE_CUES, "anti-tank", "antichar*", "atgm", "lance-missile*"],
      "vetoes": ["throw*", "lancer", "athlet*", "olymp*"]},
-    {"name": "caesar", "cues": ["canon*", "obusier*", "howitzer*", "artiller*", "knds", "nexter", "155*", "automoteur*"],
+    {"name": "caesar", "cue_types": ["weapon", "weapon_class"], "cues": ["canon*", "obusier*", "howitzer*", "artiller*", "knds", "nexter", "155*", "automoteur*"],
      "vetoes": ["jul*", "salad*", "salade*", "palace", "caesars"]},
-    {"name": "rafale", "cues": [*AIR_CUES, "dassault", "f4", "f5", "rafale m", "commande*", "order*"],
+    {"name": "rafale", "cue_types": ["weapon", "weapon_class"], "cues": [*AIR_CUES, "dassault", "f4", "f5", "rafale m", "commande*", "order*"],
      "mid_sentence_ok": True, "vetoes": ["vent", "tir*", "wind*", "gust*", "rafales"]},
-    {"name": "mistral", "cues": [*MISSILE_CUES, "mbda", "manpads"], "vetoes": ["mistral ai", "vent", "wind"]},
-    {"name": "tor", "cues": [*MISSILE_CUES, "kupol", "koupol", "sa-15"], "vetoes": ["browser", "network", "reseau", "onion"]},
-    {"name": "buk", "cues": [*MISSILE_CUES, "mh17", "mh-17"]},
-    {"name": "grad", "cues": ["rocket*", "roquette*", "launcher*", "lance-roquette*", "mlrs", "bm-21", "salvo*", "salve*"]},
-    {"name": "orion", "cues": [*DRONE_CUES, "kronshtadt", "kronstadt"]},
-    {"name": "lancet", "cues": [*DRONE_CUES, "zala", "munition*", "loitering", "rodeu*", "strike*", "frappe*"],
+    {"name": "mistral", "cue_types": ["weapon", "weapon_class"], "cues": [*MISSILE_CUES, "mbda", "manpads"], "vetoes": ["mistral ai", "vent", "wind"]},
+    {"name": "tor", "cue_types": ["weapon", "weapon_class"], "cues": [*MISSILE_CUES, "kupol", "koupol", "sa-15"], "vetoes": ["browser", "network", "reseau", "onion"]},
+    {"name": "buk", "cue_types": ["weapon", "weapon_class"], "cues": [*MISSILE_CUES, "mh17", "mh-17"]},
+    {"name": "grad", "cue_types": ["weapon", "weapon_class"], "cues": ["rocket*", "roquette*", "launcher*", "lance-roquette*", "mlrs", "bm-21", "salvo*", "salve*"]},
+    {"name": "orion", "cue_types": ["weapon", "weapon_class"], "cues": [*DRONE_CUES, "kronshtadt", "kronstadt"]},
+    {"name": "lancet", "cue_types": ["weapon", "weapon_class"], "cues": [*DRONE_CUES, "zala", "munition*", "loitering", "rodeu*", "strike*", "frappe*"],
      "vetoes": ["the lancet", "journal", "revue", "study", "etude", "medical", "medicale"]},
-    {"name": "neptune", "cues": [*MISSILE_CUES, "moskva"], "vetoes": ["planet*", "planete*"]},
+    {"name": "neptune", "cue_types": ["weapon", "weapon_class"], "cues": [*MISSILE_CUES, "moskva"], "vetoes": ["planet*", "planete*"]},
     # Countries that are common words or first names.
     {"name": "georgia", "window": 0, "cues": [
         "tbilisi", "tbilissi", "caucas*", "abkhaz*", "abkhaz", "ossetia", "ossetie", "georgian dream",
@@ -100,13 +107,15 @@ RULES: list[Record] = [
     {"name": "georgian", "window": 0, "cues": [
         "tbilisi", "tbilissi", "caucas*", "abkhaz*", "ossetia", "georgian dream", "russia*", "ex-sovi*"],
      "vetoes": ["architecture", "era", "terrace*", "house*", "townhouse*", "regency"]},
-    {"name": "jordan", "window": 40, "doc_entity": True,
-     "cues": ["in", "to", "from", "of", "amman", "king abdullah", "abdullah", "jordanian*", "west bank",
+    {"name": "jordan", "window": 40, "doc_entity": True, "before": ["in", "to", "from", "of", "and", "with", "neighbouring", "neighboring"],
+     "cues": ["amman", "jordanian*", "jordan's", "king abdullah", "abdullah", "jordanian*", "west bank",
               "israel*", "syria*", "iraq*", "saudi*", "gaza", "egypt*", "lebanon", "palestin*", "middle east", "refugee*"],
      "vetoes": ["michael", "air jordan", "jordan river", "river jordan", "chris", "nba", "jordan peterson",
+                "world number", "number", "sets", "seed", "tennis", "golf*", "player*", "striker", "midfielder",
                 "jordan bardella", "bardella", "jordan henderson", "jordan pickford", "jordan spieth"]},
-    {"name": "chad", "window": 40, "cues": [
-        "in", "to", "from", "of", "n'djamena", "ndjamena", "sahel", "africa*", "sudan*", "niger", "libya*",
+    {"name": "chad", "window": 40, "before": ["in", "to", "from", "of", "and", "neighbouring", "neighboring"], "cues": [
+        "says", "said", "government", "president", "army", "junta", "military", "troops", "border", "soldiers",
+        "transitional", "election*", "refugee*", "n'djamena", "ndjamena", "sahel", "africa*", "sudan*", "niger", "libya*",
         "cameroon", "deby", "darfur", "lake chad", "chadian*"], "vetoes": ["hanging"]},
     {"name": "turkey", "veto_only": True, "window": 20, "doc_entity": False, "cues": [],
      "vetoes": ["roast", "dinner*", "breast*", "sandwich*", "thanksgiving", "stuffing", "gravy", "wild turkey",
@@ -119,11 +128,11 @@ RULES: list[Record] = [
     {"name": "korea_kp", "window": 0, "cues": ["north", "nord", "pyongyang", "kim jong*", "dprk"]},
     {"name": "macedonia", "window": 0, "cues": ["skopje", "north", "nord", "balkan*", "mickoski", "siljanovska"],
      "vetoes": ["greek", "grecque", "alexander", "alexandre", "ancient", "antique", "thessaloniki", "thessalonique"]},
-    {"name": "maurice", "window": 40, "langs": ["fr"], "doc_entity": True,
-     "cues": ["ile maurice", "a maurice", "l'ile", "port-louis", "mauricien*", "ocean indien", "chagos", "archipel"]},
+    {"name": "maurice", "window": 40, "langs": ["fr"], "doc_entity": True, "before": ["ile", "a"],
+     "cues": [ "l'ile", "port-louis", "mauricien*", "ocean indien", "chagos", "archipel"]},
     {"name": "chili", "veto_only": True, "langs": ["fr"], "mid_sentence_ok": True,
      "vetoes": ["con carne", "piment*", "sauce", "pepper*", "recette*"]},
-    {"name": "salvador", "window": 30, "cues": ["au", "du", "le", "el", "bukele", "san salvador", "salvadorien*", "salvadoran*"],
+    {"name": "salvador", "window": 30, "before": ["au", "du", "le", "el"], "cues": [ "bukele", "san salvador", "salvadorien*", "salvadoran*"],
      "vetoes": ["dali", "bahia", "brazil", "bresil"]},
     {"name": "dominica", "window": 0, "cues": ["roseau", "caribbean", "caraibes", "skerrit", "island", "ile"]},
     {"name": "niger", "veto_only": True, "window": 30, "doc_entity": True, "cues": [], "vetoes": ["delta", "river", "fleuve"],
@@ -136,24 +145,29 @@ RULES: list[Record] = [
      "vetoes": ["george", "denzel", "state", "etat", "seattle", "spokane", "post", "commanders", "wizards",
                 "nationals", "capitals", "mystics", "huskies", "booker", "irving"]},
     {"name": "paris", "veto_only": True, "window": 30, "doc_entity": False, "mid_sentence_ok": True,
-     "vetoes": ["hilton", "saint-germain", "psg", "accord*", "agreement", "climat*", "climate", "jackson",
+     "vetoes": ["hilton", "saint-germain", "psg", "accord*", "agreement", "climat*", "climate", "goals",
+                "targets", "objectifs", "cop21", "pledge*", "jackson",
                 "texas", "olympi*", "jo", "games", "jeux", "fashion", "mode", "marathon", "2024", "masters"]},
     {"name": "capital_common", "veto_only": True, "window": 30, "doc_entity": False, "mid_sentence_ok": True,
      "vetoes": ["ontario", "idaho", "jack", "spartak", "cska", "dynamo", "chicken", "poulet", "marathon",
                 "wall", "mur", "pact", "pacte", "memorandum", "agreement*", "accord*", "congress", "congres",
                 "university", "universite", "duck", "canard", "club", "fc"]},
-    {"name": "brussels_be", "window": 0, "cues": ["belgian*", "belge*", "belgium", "belgique", "de croo", "de wever", "wallon*", "flamand*", "flemish"], "doc_entity": True},
+    # Brussels/Bruxelles: the EU when the article is about EU business, else the Belgian capital.
+    {"name": "brussels_eu", "window": 0, "doc_entity": True, "cues": EU_CUES},
+    {"name": "brussels_be", "window": 0, "veto_only": True, "vetoes": EU_CUES},
+    {"name": "icc", "window": 0, "veto_only": True, "vetoes": [
+        "cricket*", "t20", "odi", "test match*", "wicket*", "world cup", "batter*", "bowler*", "chamber of commerce"]},
     # Companies that are common words or first names.
-    {"name": "company_context", "cues": COMPANY_CUES + WEAPON_CUES},
+    {"name": "company_context", "window": 0, "cues": COMPANY_CUES + WEAPON_CUES, "cue_types": ["company", "weapon"]},
     {"name": "kupol", "cues": [
         "iemz", "izhevsk", "ijevsk", "garpiya*", "garpia*", "almaz-antey", "almaz-antei", "drone*", "plant",
         "usine*", "fabricant*", "manufacturer*", "maker*", "arms", "armes", "jsc", "ao", "sanction*"]},
     {"name": "vektor", "cues": ["tsk"], "doc_entity": True},
     {"name": "leonardo", "cues": [*COMPANY_CUES, "italien*", "italian", "helicopter*", "helicoptere*", "finmeccanica"],
-     "vetoes": ["da vinci", "de vinci", "dicaprio", "vinci"]},
+     "vetoes": ["da vinci", "de vinci", "dicaprio", "vinci", "del vecchio", "bonucci", "messi", "football"]},
     {"name": "rafael", "cues": ["iron dome", "dome de fer", "israeli", "israelien*", "defense*", "defence", "missile*", "spike", "trophy"],
      "vetoes": ["nadal"]},
-    {"name": "safran", "cues": [*COMPANY_CUES, "motoriste*", "moteur*", "engine*", "aeronautique", "aerospace"],
+    {"name": "safran", "window": 0, "cue_types": ["company", "weapon"], "cues": [*COMPANY_CUES, "motoriste*", "moteur*", "engine*", "aeronautique", "aerospace"],
      "mid_sentence_ok": True, "vetoes": ["epice*", "spice*", "saffron", "pistil*", "cuisine", "recette*"]},
     {"name": "thales", "veto_only": True, "cues": [], "mid_sentence_ok": True, "vetoes": ["milet", "miletus", "philosoph*", "theoreme", "theorem"]},
     {"name": "wagner", "cues": [
@@ -162,6 +176,7 @@ RULES: list[Record] = [
         "bakhmut", "mutiny", "mutinerie", "fighters", "combattants", "soldats", "troops"],
      "vetoes": ["richard", "opera", "bayreuth", "composer", "compositeur", "tristan", "walkyrie", "valkyrie"]},
     {"name": "alabuga", "cues": [*DRONE_CUES, "sez", "zone", "factory", "usine*", "plant", "tatarstan", "yelabuga", "elabouga", "shahed*", "geran*"]},
+    {"name": "car_country", "window": 0, "cues": ["bangui", "central african", "touadera", "centrafri*"]},
     # Person names that are also common words or first names.
     {"name": "person_surname", "window": 0, "cues": [], "doc_entity": True, "mid_sentence_ok": True},
 ]
@@ -194,6 +209,15 @@ STOPS = [
     "grippe espagnole", "Swiss cheese", "Panama Canal", "canal de Panama", "Suez Canal",
     "Hong Kong", "Marshall Plan", "plan Marshall", "Marshall Islands", "Cook Islands", "Solomon Islands",
     "Virgin Islands", "British Virgin Islands", "Norfolk Island", "Heard Island",
+    "Real Madrid", "Atletico Madrid", "Atlético Madrid", "Atlético de Madrid", "Credit Suisse", "Crédit Suisse",
+    "Dakar Rally", "rallye Dakar", "Korean Peninsula", "péninsule coréenne", "think tank", "think tanks",
+    "think-tank", "think-tanks", "fish tank", "septic tank", "fuel tank", "water tank", "oil tank", "gas tank",
+    "tank top", "suicide bomber", "suicide bombers", "Tank Day", "Royal Air Maroc", "Air India", "Air France",
+    "Turkish Airlines", "Qatar Airways", "Emirates airline", "Saudi Pro League", "Indian Wells",
+    "Leonardo Del Vecchio", "Kim Kardashian", "Virginia Tech", "West Virginia",
+    "Dassault Systèmes", "Dassault Systemes", "Bank of America", "Captain America", "America's Cup",
+    "Miss America", "Good Morning America", "National Security Council", "Conseil de sécurité nationale",
+    "Russian Security Council", "Conseil de sécurité russe", "Security Council of Russia",
 ]
 
 # --- countries ----------------------------------------------------------------------------
@@ -221,6 +245,8 @@ COUNTRY_DROP: dict[str, set[str]] = {
     "GB": {"UK"},
     "DM": {"Dominican", "Dominicans", "Dominiquais"},
     "NL": {"Nederland"},
+    "IS": {"Island"}, "FJ": {"Viti"}, "MX": {"Mexicanos"}, "PT": {"Portuguesa"}, "TH": {"Prathet"},
+    "JP": {"Nippon", "Nihon"}, "IR": {"Perse"}, "AE": {"Emirates", "Emirats"}, "TG": {"Togolese"},
     "IN": set(),
     "VA": {"Vatican"},  # a seat of power below
     "MK": {"The former Yugoslav Republic of Macedonia", "Macedonia, The Former Yugoslav Republic of"},
@@ -243,8 +269,10 @@ COUNTRY_EXTRA: list[tuple[str, str, str, str, str, str]] = [
     ("GB", "England", "en", "alias", "capitalised", ""),
     ("AE", "UAE", "en", "code", "exact", ""),
     ("AE", "EAU", "fr", "code", "exact", ""),
-    ("AE", "Emirates", "en", "alias", "capitalised", ""),
-    ("AE", "Emirats", "fr", "alias", "capitalised", ""),
+    ("KP", "N Korea", "en", "alias", "exact", ""),
+    ("KP", "N. Korea", "en", "alias", "exact", ""),
+    ("KR", "S Korea", "en", "alias", "exact", ""),
+    ("KR", "S. Korea", "en", "alias", "exact", ""),
     ("CD", "DRC", "en", "code", "exact", ""),
     ("CD", "RDC", "fr", "code", "exact", ""),
     ("CD", "RD Congo", "fr", "name", "insensitive", ""),
@@ -269,7 +297,17 @@ COUNTRY_EXTRA: list[tuple[str, str, str, str, str, str]] = [
     ("CN", "RPC", "fr", "code", "exact", ""),
     ("CN", "mainland China", "en", "alias", "insensitive", ""),
     ("CN", "Chine continentale", "fr", "alias", "insensitive", ""),
+    ("TR", "Turkey", "en", "name", "capitalised", "turkey"),
     ("TR", "Türkiye", "", "name", "capitalised", ""),
+    ("BF", "Burkina", "", "name", "capitalised", ""),
+    ("CF", "Centrafrique", "fr", "name", "capitalised", ""),
+    ("CF", "CAR", "en", "code", "exact", "car_country"),
+    ("GB", "Northern Ireland", "en", "alias", "capitalised", ""),
+    ("GB", "Irlande du Nord", "fr", "alias", "insensitive", ""),
+    ("GB", "Scotland", "en", "alias", "capitalised", ""),
+    ("GB", "Ecosse", "fr", "alias", "capitalised", ""),
+    ("GB", "Wales", "en", "alias", "capitalised", ""),
+    ("GB", "pays de Galles", "fr", "alias", "insensitive", ""),
     ("TR", "Turkiye", "", "name", "capitalised", ""),
     ("RU", "Fédération de Russie", "fr", "official_name", "insensitive", ""),
     ("VA", "Holy See", "en", "seat_of_power", "capitalised", ""),
@@ -296,7 +334,6 @@ COUNTRY_EXTRA: list[tuple[str, str, str, str, str, str]] = [
     ("EH", "sahraoui", "fr", "demonym", "insensitive", ""),
     ("EH", "Sahrawi", "en", "demonym", "capitalised", ""),
     ("IR", "Persia", "en", "alias", "capitalised", ""),
-    ("IR", "Perse", "fr", "alias", "capitalised", ""),
     ("MM", "Birmanie", "fr", "name", "insensitive", ""),
     ("MM", "Burma", "en", "name", "capitalised", ""),
     ("NL", "Hollande", "fr", "alias", "capitalised", ""),
@@ -346,7 +383,7 @@ DEMONYM_DROP = {
     "Indian", "Indians", "Pole", "Poles", "Dominican", "Dominicans", "Congolese", "Congolais", "congolais",
     "Congolaise", "congolaise", "Congolaises", "congolaises", "Korean", "Koreans", "Coréen", "coréen",
     "Man", "Manx", "Guinean", "Guineans", "Niuean", "Finn", "Finns", "Swede", "Swedes", "Dane", "Danes",
-    "Turk", "Brit", "Brits", "Lao", "Malagasy", "Comoran", "Chadian", "Chadians", "French", "English",
+    "Turk", "Brit", "Brits", "Lao", "Malagasy", "Comoran", "Chadian", "Chadians", "English",
 }
 DEMONYM_INDIAN_RULE = ("IN", ["Indian", "Indians"], "capital_common")
 # Capitals (EN from the country file) that are words, first names or other places.
@@ -372,7 +409,7 @@ CAPITALS_FR = {
     "DZ": ["Alger"], "TN": ["Tunis"], "MA": ["Rabat"], "LY": ["Tripoli"], "AM": ["Erevan"],
     "AZ": ["Bakou"], "GE": ["Tbilissi"], "LT": ["Vilnius"], "LV": ["Riga"], "EE": ["Tallinn"],
     "FI": ["Helsinki"], "SE": ["Stockholm"], "NO": ["Oslo"], "IE": ["Dublin"], "CZ": ["Prague"],
-    "SK": ["Bratislava"], "RO": ["Bucarest"], "BG": ["Sofia"], "RS": ["Belgrade"], "HR": ["Zagreb"],
+    "SK": ["Bratislava"], "RO": ["Bucarest"], "BG": [], "RS": ["Belgrade"], "HR": ["Zagreb"],
     "SI": ["Ljubljana"], "BA": ["Sarajevo"], "ME": ["Podgorica"], "AL": ["Tirana"], "MK": ["Skopje"],
     "XK": ["Pristina", "Priština"], "MD": ["Chisinau", "Kichinev"], "CY": ["Nicosie"], "NZ": ["Wellington"],
     "AU": ["Canberra"], "CA": ["Ottawa"], "CO": ["Bogota"], "EC": ["Quito"], "BR": ["Brasilia"],
@@ -435,7 +472,7 @@ ORGANISATIONS: list[tuple[str, str, str, str, list[Record]]] = [
         _a("Commission européenne", "fr", "alias", "insensitive"), _a("European Commission", "en", "alias"),
         _a("Conseil européen", "fr", "alias", "insensitive"), _a("European Council", "en", "alias"),
         _a("Parlement européen", "fr", "alias", "insensitive"), _a("European Parliament", "en", "alias"),
-        _a("Brussels", "en", "seat_of_power"), _a("Bruxelles", "fr", "seat_of_power"),
+        _a("Brussels", "en", "seat_of_power", rule="brussels_eu"), _a("Bruxelles", "fr", "seat_of_power", rule="brussels_eu"),
         _a("Vingt-Sept", "fr", "alias"), _a("Twenty-Seven", "en", "alias"), _a("les 27", "fr", "alias", "insensitive")]),
     ("United Nations", "Organisation des Nations unies", "", "un", [
         _a("UN", "en", "code", "exact"), _a("U.N.", "en", "code", "exact"), _a("ONU", "fr", "code", "exact"),
@@ -459,7 +496,7 @@ ORGANISATIONS: list[tuple[str, str, str, str, list[Record]]] = [
         _a("WHO", "en", "code", "exact"), _a("OMS", "fr", "code", "exact"), _a("World Health Organization", "en", "name"),
         _a("World Health Organisation", "en", "name"), _a("Organisation mondiale de la santé", "fr", "name", "insensitive")]),
     ("International Criminal Court", "Cour pénale internationale", "", "icc", [
-        _a("ICC", "en", "code", "exact"), _a("CPI", "fr", "code", "exact"), _a("International Criminal Court", "en", "name"),
+        _a("ICC", "en", "code", "exact", "icc"), _a("CPI", "fr", "code", "exact"), _a("International Criminal Court", "en", "name"),
         _a("Cour pénale internationale", "fr", "name", "insensitive"), _a("Rome Statute", "en", "alias"),
         _a("statut de Rome", "fr", "alias", "insensitive")]),
     ("International Court of Justice", "Cour internationale de justice", "", "icj", [
@@ -571,6 +608,9 @@ EXTRA_COMPANIES: list[tuple[str, str, str, list[Record]]] = [
         _a("Wagner Group", "en", "name"), _a("groupe Wagner", "fr", "name", "insensitive"), _a("Wagner", "", "name", "capitalised", "wagner"),
         _a("PMC Wagner", "en", "name"), _a("Africa Corps", "", "alias")]),
     ("Shahed Aviation Industries", "IR", "", []),
+    ("Krauss-Maffei Wegmann", "DE", "KNDS", [
+        _a("Krauss-Maffei Wegmann", "", "name"), _a("Krauss Maffei Wegmann", "", "name"), _a("KMW", "", "code", "exact", "company_context"),
+        _a("KNDS Deutschland", "", "alias")]),
 ]
 
 # --- weapon classes ---------------------------------------------------------------------
@@ -601,7 +641,8 @@ WEAPON_CLASSES: list[tuple[str, str, list[str], list[str]]] = [
     ("helicopter", "hélicoptère de combat", ["attack helicopter", "attack helicopters", "military helicopter", "military helicopters"],
      ["hélicoptère de combat", "hélicoptères de combat", "hélicoptère d'attaque", "hélicoptères d'attaque"]),
     ("anti-tank missile", "missile antichar", ["anti-tank missile", "anti-tank missiles", "ATGM", "ATGMs"], ["missile antichar", "missiles antichars", "missiles antichar"]),
-    ("bomber", "bombardier", ["strategic bomber", "strategic bombers", "bomber", "bombers"], ["bombardier stratégique", "bombardiers stratégiques", "bombardier", "bombardiers"]),
+    ("bomber", "bombardier", ["strategic bomber", "strategic bombers", "long-range bomber", "long-range bombers", "nuclear-capable bomber", "nuclear-capable bombers"],
+     ["bombardier stratégique", "bombardiers stratégiques", "bombardier à long rayon d'action"]),
     ("guided bomb", "bombe guidée", ["glide bomb", "glide bombs", "guided bomb", "guided bombs"], ["bombe planante", "bombes planantes", "bombe guidée", "bombes guidées"]),
 ]
 UPPER_CLASS_ALIASES = {"UAV", "UAVs", "UAS", "ICBM", "ICBMs", "SRBM", "IRBM", "MLRS", "ATGM", "ATGMs"}
@@ -666,7 +707,7 @@ WEAPON_ALIAS_OVERRIDES: dict[str, str] = {
     "Mirage": "weapon_air", "Leclerc": "weapon_land", "Altay": "weapon_land", "Stryker": "weapon_land",
     "Paladin": "weapon_land", "K2": "weapon_land", "K9": "weapon_land", "Taurus": "weapon_missile",
     "Tomahawk": "weapon_missile", "Harpoon": "weapon_missile", "Molniya": "weapon_drone", "Forpost": "weapon_drone",
-    "Poseidon": "weapon_naval", "Poséidon": "weapon_naval", "Avangard": "weapon_missile", "Fattah": "weapon_missile",
+    "Poseidon": "drop", "Poséidon": "drop", "Avangard": "weapon_missile", "Fattah": "weapon_missile",
     "Emad": "weapon_missile", "Ghadr": "weapon_missile", "Typhoon": "drop", "Bear": "drop", "Hind": "drop", "Hip": "drop",
     "Candid": "drop", "Backfire": "drop", "Blackjack": "drop", "Felon": "drop", "Mainstay": "drop", "Fulcrum": "drop",
     "Foxhound": "drop", "Flanker": "drop", "Fullback": "drop", "Frogfoot": "drop", "Havoc": "drop", "Hunter drone": "drop",
@@ -687,7 +728,7 @@ WEAPON_ALIAS_OVERRIDES: dict[str, str] = {
     "Weilong": "drop", "Vigorous Dragon": "drop", "Boramae": "", "Kizilelma": "", "Kızılelma": "",
     "Pterodactyl drone": "", "SkyGuardian": "", "SeaGuardian": "", "Strike Eagle": "weapon_air", "Super Hornet": "weapon_air",
     "Fighting Falcon": "", "Global Hawk": "", "Joint Strike Fighter": "", "Kochav": "drop", "Hero": "drop",
-    "SCALP": "exact", "Totchka": "weapon_missile", "JSF": "exact", "TLAM": "exact", "Krab ": "drop",
+    "SCALP": "exact", "stealth bomber": "drop", "Shahed": "weapon_drone", "Fujian carrier": "", "Virginia-class": "", "Totchka": "weapon_missile", "JSF": "exact", "TLAM": "exact", "Krab ": "drop",
     "Stratofortress": "", "Spirit": "drop", "Raider": "drop", "Lightning II": "", "Hellfire": "weapon_missile",
 }
 
@@ -753,6 +794,8 @@ class Builder:
         case = case or default_case(text, lang)
         for a in rec["aliases"]:
             if a["text"] == text:
+                if a["lang"] != lang:
+                    a["lang"] = ""  # the same spelling in two languages: valid in any
                 return  # first occurrence wins: its kind, case and rule were chosen deliberately
         rec["aliases"].append({"text": text, "lang": lang, "kind": kind, "case": case, "rule": rule})
 
@@ -833,7 +876,7 @@ def build_capitals(b: Builder, src: Path) -> None:
             targets = row["refers_to_iso2"].split("|")
             if term in ("Brussels", "Bruxelles"):
                 b.alias(entity_id("country", "BE"), term, lang, "capital", "capitalised", "brussels_be")
-                continue  # and a seat of power of the EU (organisations)
+                continue  # and a seat of power of the EU (organisations, rule brussels_eu)
             for iso2 in targets:
                 if iso2 == "EU":
                     continue
@@ -907,7 +950,8 @@ def build_companies(b: Builder, src: Path, names: dict[str, str]) -> dict[str, s
                   "MHI": "company_context", "QAI": "company_context", "BDL": "company_context", "IAI": "company_context",
                   "Izhmash": "", "Shvabe": "", "Schwabe": "company_context", "Luch": "company_context",
                   "ZALA": "", "Zala Aero": "", "Orlan": "drop", "Kronstadt": "company_context",
-                  "Kronshtadt": "company_context", "Kronchtadt": "company_context", "Nexter": "", "KMW": "company_context",
+                  "Kronshtadt": "company_context", "Kronchtadt": "company_context", "Nexter": "", "KMW": "drop",
+                  "Krauss-Maffei Wegmann": "drop", "KNDS Deutschland": "drop",
                   "Hanwha Aerospace": "", "Elbit": "", "Fire Point": "company_context", "Embraer": "",
                   "ministère de la Défense iranien": "drop", "Quantum Systems": "company_context", "John Cockerill": "company_context",
                   "Baykar": "", "Rostec": "", "Mitsubishi Heavy": "", "Rolls-Royce": "company_context", "Arquus": "",
@@ -918,7 +962,8 @@ def build_companies(b: Builder, src: Path, names: dict[str, str]) -> dict[str, s
     def add_company(name: str, iso2: str, parent: str, aliases: list[tuple[str, str, str]]) -> str:
         eid = entity_id("company", name)
         b.entity(eid, "company", name, country_iso2=iso2 if len(iso2) == 2 and iso2 != "EU" else "", parent_id=parent)
-        b.alias(eid, name, "en", "name", "", high_rules.get(name, ""))
+        name_rule = high_rules.get(name, "")
+        b.alias(eid, name, "en", "name", "", "" if name_rule == "drop" else name_rule)
         for text, lang, kind in aliases:
             rule = high_rules.get(text, "")
             if rule == "drop":
@@ -936,9 +981,9 @@ def build_companies(b: Builder, src: Path, names: dict[str, str]) -> dict[str, s
             for text in split(row[col]):
                 aliases.append((text, lang, "alias"))
                 cleaned = clean_company_name(text)
-                if cleaned and cleaned != text and len(cleaned) >= 4:
-                    aliases.append((cleaned, lang, "alias"))
-        if name == "IEMZ Kupol":
+                if cleaned and cleaned != text and len(cleaned) >= 4 and (" " in cleaned or cleaned.isupper()):
+                    aliases.append((cleaned, lang, "alias"))  # not "Naval" from "Naval Group"
+        if name == "IEMZ Kupol":  # French press spellings and "the Kupol plant"
             aliases += [("IEMZ Koupol", "fr", "alias"), ("Kupol plant", "en", "alias"),
                         ("usine Koupol", "fr", "alias"), ("usine Kupol", "fr", "alias")]
         add_company(name, iso2, "", aliases)
@@ -960,13 +1005,22 @@ def build_companies(b: Builder, src: Path, names: dict[str, str]) -> dict[str, s
             eid = entity_id("company", sipri_to_curated[raw])
             cleaned = clean_company_name(raw)
             b.alias(eid, raw, "en", "official_name", "capitalised")
-            if cleaned and len(cleaned) >= 3:
+            if cleaned and len(cleaned) >= 3 and (" " in cleaned or cleaned.isupper() or cleaned in high_rules
+                                                  or cleaned == sipri_to_curated[raw]):
                 b.alias(eid, cleaned, "en", "name", "", high_rules.get(cleaned, ""))
             continue
         cleaned = clean_company_name(raw)
         if not cleaned or len(cleaned) < 3:
             continue
+        known = next((eid for eid, rec in b.entities.items() if rec["type"] == "company"
+                      and {cleaned.lower(), raw.lower()} & {a["text"].lower() for a in rec["aliases"]}), "")
+        if known:  # "Raytheon" (older SIPRI years) is RTX
+            b.alias(known, raw, "en", "official_name", "capitalised")
+            continue
         iso2 = sipri_country(row["country"], names)
+        single_word = " " not in cleaned and not cleaned.isupper() and not any(c.isdigit() for c in cleaned)
+        if single_word:
+            high_rules.setdefault(cleaned, "company_context")  # Harris, Ball, Parsons, Eaton...
         eid = add_company(cleaned, iso2, "", [(raw, "en", "official_name")])
         if cleaned.isupper() and len(cleaned) <= 4:
             # A bare acronym from SIPRI (e.g. "CSGC"): keep it exact.
@@ -1034,7 +1088,9 @@ def spelling_variants(text: str) -> list[str]:
     out = []
     m = re.fullmatch(r"([A-Za-zА-Яа-я]{2,})[- ]?(\d[\w-]*)", text)
     if m:
-        for sep in ("-", " ", ""):
+        # Joined forms (Shahed136) only for words of 3+ letters: "SA20" is a cricket league.
+        nato_code = m.group(1).upper() in ("SA", "SS", "AS", "AT", "AA", "SSC", "SSN")
+        for sep in ("-", " ") if nato_code else ("-", " ", ""):
             v = f"{m.group(1)}{sep}{m.group(2)}"
             if v != text:
                 out.append(v)
@@ -1068,8 +1124,12 @@ def build_weapons(b: Builder, src: Path, company_index: dict[str, str]) -> None:
         default_rule = rule_for_weapon_class(wclass)
         texts: list[tuple[str, str]] = [(name, "en")]
         texts += [(t, "en") for t in split(row["aliases_en"])]
-        texts += [(re.sub(r"^(système|batterie|missiles?|char|canons?|obusier|blindé|drone naval|drone|avion|bombe|lance-roquettes|porte-avions|croiseur|sous-marin de classe|classe|Tupolev) ", "", t), "fr")
-                  for t in split(row["aliases_fr"])]
+        en_keys = {t.lower() for t, _ in texts}
+        for t in split(row["aliases_fr"]):
+            # "système S-400" -> "S-400" only when the bare name is already an alias ("classe
+            # Virginia" stays whole: bare Virginia is a US state).
+            bare = re.sub(r"^(système|batterie|missiles?|chars?|canons?|obusier|blindé|drone naval|drone|avion|bombe|lance-roquettes|porte-avions|croiseur|sous-marin de classe|classe|Tupolev) ", "", t)
+            texts.append((bare if bare.lower() in en_keys or any(c.isdigit() for c in bare) else t, "fr"))
         texts += [(t, "native") for t in split(row["aliases_ru_cyrillic"])]
         nato = row["nato_reporting_name"]
         for n in nato.split(" / "):
@@ -1078,6 +1138,8 @@ def build_weapons(b: Builder, src: Path, company_index: dict[str, str]) -> None:
                 texts.append((n, "en"))
         # "Moskva (cruiser)" -> "Moskva"
         texts = [(re.sub(r"\s*\(.*\)$", "", t).strip(), lang) for t, lang in texts]
+        if name == "Shahed-136":  # bare "Shahed" names the family, in drone context
+            texts.append(("Shahed", ""))
         for text, lang in texts:
             if not text:
                 continue
@@ -1137,8 +1199,11 @@ def clean_designation(text: str) -> str:
 
 
 def distinctive(text: str) -> bool:
-    """A designation worth matching: letters and digits (T-72B3, 2S19), not a bare number or year."""
-    if len(text) < 3 or not any(c.isdigit() for c in text) or not any(c.isalpha() for c in text):
+    """A designation worth matching: letters and digits (T-72B3, 2S19), not a bare number or year,
+    not one letter and a number (M53 is a bus line, A321 an airliner, K-9 a police dog)."""
+    if len(text) < 4 or not any(c.isdigit() for c in text) or not any(c.isalpha() for c in text):
+        return False
+    if re.fullmatch(r"[A-Za-z]-?\d+[A-Za-z]?", text):
         return False
     if re.fullmatch(r"\d+[a-z]{0,2}", text) or re.fullmatch(r"[A-Za-z]\d", text):
         return False
@@ -1159,8 +1224,10 @@ def build_oryx_sipri(b: Builder, src: Path, company_index: dict[str, str], curat
         name = clean_designation(row["system"])
         origin = row["origin_country"].split(";")[0]
         candidates.setdefault(name, (row["oryx_category"] or row["system"], origin, "oryx"))
+    civil = ("transport aircraft", "airliner", "business jet", "light aircraft", "trainer", "light helicopter",
+             "transport helicopter", "truck", "patrol craft", "tug", "support ship", "engine", "radar", "computer")
     for row in read_csv(src / "weapons_sipri_trade_register_designations.csv"):
-        if int(row["n_deals"] or 0) < 2:
+        if int(row["n_deals"] or 0) < 2 or any(k in row["sipri_description"].lower() for k in civil):
             continue
         supplier = row["suppliers"].split(";")[0]
         for part in row["weapon_designation"].split("/"):
@@ -1186,6 +1253,8 @@ def build_oryx_sipri(b: Builder, src: Path, company_index: dict[str, str], curat
         wclass = weapon_class_of(category)
         b.entity(eid, "weapon", name, country_iso2=country_names.get(origin, ""), weapon_class=wclass)
         b.alias(eid, name, "", "name", "exact")
+        for v in spelling_variants(name):
+            b.alias(eid, v, "", "alias", "exact")
         curated_keys[key] = eid
 
 
