@@ -53,11 +53,13 @@ failed_days = [d.date() for d in failed.loc[failed[C.N_FAILED] > 0, C.DAY]]
 by_language, by_feed = st.tabs(["By language", "By feed"])
 with by_language:
     read_lang = data.article_daily(page.url, *args, by="language")
-    st.plotly_chart(denominator_figure(read_lang, by=C.LANG, failed_days=failed_days), key="read_by_language")
+    st.plotly_chart(denominator_figure(read_lang, by=C.LANG, failed_days=failed_days,
+                                       title="Articles read per day, by language"), key="read_by_language")
     render.csv_button(read_lang, "read-by-language")
 with by_feed:
     read_feed = data.article_daily(page.url, *args, by="feed")
-    st.plotly_chart(denominator_figure(read_feed, by=C.FEED_NAME, failed_days=failed_days), key="read_by_feed")
+    st.plotly_chart(denominator_figure(read_feed, by=C.FEED_NAME, failed_days=failed_days,
+                                       title="Articles read per day, by feed"), key="read_by_feed")
     render.csv_button(read_feed, "read-by-feed")
 if failed_days:
     st.caption(f"Shaded: {len(failed_days)} day(s) with failed polls in these feeds; a dip there may be a gap "

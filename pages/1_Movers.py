@@ -36,11 +36,12 @@ for entity_type in [t for t in ENTITY_TYPES if t in set(table[C.ENTITY_TYPE])]:
     st.subheader(TYPE_LABELS[entity_type].capitalize())
     sub = table[table[C.ENTITY_TYPE] == entity_type]
     event = st.dataframe(
-        sub[["profile", C.N_ARTICLES, C.N_BEFORE, C.CHANGE, C.PCT_CHANGE, C.NEWCOMER, "trend"]],
+        sub[[C.NAME, "profile", C.N_ARTICLES, C.N_BEFORE, C.CHANGE, C.PCT_CHANGE, C.NEWCOMER, "trend"]],
         hide_index=True, on_select="rerun", selection_mode="single-row", key=f"movers_{entity_type}",
         column_config={
-            "profile": st.column_config.LinkColumn("Entity", display_text=r"entity=[^:]+%3A([^&]+)",
-                                                   help="Open the entity's profile"),
+            C.NAME: st.column_config.TextColumn("Entity"),
+            "profile": st.column_config.LinkColumn("Profile", display_text="open ›",
+                                                   help="Open the entity's profile (or select the row)"),
             C.N_ARTICLES: st.column_config.NumberColumn("Articles", help="Articles mentioning it in the period"),
             C.N_BEFORE: st.column_config.NumberColumn("Before", help="... in the previous period"),
             C.CHANGE: st.column_config.NumberColumn("Change", format="%+d"),

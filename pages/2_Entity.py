@@ -56,9 +56,9 @@ with left:
         names = page.names()
         co.insert(0, "profile", [page.profile_href(e) for e in co[C.ENTITY_ID]])
         co.insert(1, C.NAME, [names.get(e, e) for e in co[C.ENTITY_ID]])
-        st.dataframe(co[["profile", C.NAME, C.N_BOTH, C.N_ARTICLES, C.LIFT]].head(25), hide_index=True,
+        st.dataframe(co[[C.NAME, "profile", C.N_BOTH, C.N_ARTICLES, C.LIFT]].head(25), hide_index=True,
                      column_config={
-                         "profile": st.column_config.LinkColumn("Profile", display_text="open"),
+                         "profile": st.column_config.LinkColumn("Profile", display_text="open ›"),
                          C.N_BOTH: st.column_config.NumberColumn("Together"),
                          C.N_ARTICLES: st.column_config.NumberColumn("Its articles"),
                          C.LIFT: st.column_config.NumberColumn("Lift", format="%.1f"),
@@ -69,8 +69,8 @@ with right:
     breakdown = data.entity_breakdown(page.url, entity, *args, f.seats)
     by_feed = breakdown.groupby(C.FEED_NAME, as_index=False)[C.N_ARTICLES].sum()
     by_lang = breakdown.groupby(C.LANG, as_index=False)[C.N_ARTICLES].sum()
-    st.plotly_chart(breakdown_figure(by_feed, label=C.FEED_NAME, title="By feed"), key="by_feed")
-    st.plotly_chart(breakdown_figure(by_lang, label=C.LANG, title="By language"), key="by_language")
+    st.plotly_chart(breakdown_figure(by_feed, label=C.FEED_NAME, title="By feed", axis_title="Feed"), key="by_feed")
+    st.plotly_chart(breakdown_figure(by_lang, label=C.LANG, title="By language", axis_title="Language"), key="by_language")
     render.csv_button(breakdown, "profile-sources")
 
 st.subheader("Aliases and their hits")

@@ -31,8 +31,9 @@ if points:
     if entity_id:
         st.switch_page(frame.PROFILE_SCRIPT, query_params=page.profile_query(entity_id))
 values["profile"] = [page.profile_href(e) for e in values[C.ENTITY_ID]]
-st.dataframe(values[["profile", C.N_ARTICLES, C.PER_1000]], hide_index=True, column_config={
-    "profile": st.column_config.LinkColumn("Country", display_text=r"entity=country%3A([A-Z]+)"),
+st.dataframe(values[[C.NAME, "profile", C.N_ARTICLES, C.PER_1000]], hide_index=True, column_config={
+    C.NAME: st.column_config.TextColumn("Country"),
+    "profile": st.column_config.LinkColumn("Profile", display_text="open ›"),
     C.N_ARTICLES: st.column_config.NumberColumn("Articles"),
     C.PER_1000: st.column_config.NumberColumn("Per 1,000 read", format="%.2f"),
 })

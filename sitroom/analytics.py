@@ -295,7 +295,7 @@ def article_html(
     href = safe_href(url)
     head = f'<a href="{href}" target="_blank" rel="noopener noreferrer">{title_html}</a>' if href else title_html
     meta = " · ".join(html.escape(x) for x in (source, when, language) if x)
-    block = (f'<div class="sitroom-article"><div><strong>{head}</strong></div>'
+    block = (f'<div class="sitroom-article" style="margin-bottom:0.9em"><div><strong>{head}</strong></div>'
              f'<div style="opacity:0.7;font-size:0.85em">{meta}</div>'
              f"<div>{summary_html}</div></div>")
     return block.replace("\r", " ").replace("\n", " ")

@@ -92,11 +92,11 @@ def choropleth_figure(values: pd.DataFrame, *, norm: str = "per1000") -> go.Figu
     return fig
 
 
-def breakdown_figure(values: pd.DataFrame, *, label: str, title: str) -> go.Figure:
+def breakdown_figure(values: pd.DataFrame, *, label: str, title: str, axis_title: str = "") -> go.Figure:
     """Horizontal bars: `label` column against N_ARTICLES, largest on top."""
     ordered = values.sort_values(C.N_ARTICLES)
     fig = go.Figure(go.Bar(x=ordered[C.N_ARTICLES], y=ordered[label].astype(str), orientation="h"))
-    fig.update_layout(**_LAYOUT, title=title, xaxis_title="Articles mentioning it", yaxis_title=label,
+    fig.update_layout(**_LAYOUT, title=title, xaxis_title="Articles mentioning it", yaxis_title=axis_title or label,
                       height=max(200, 28 * len(ordered) + 80))
     return fig
 

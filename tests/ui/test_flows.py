@@ -167,7 +167,7 @@ def test_article_search_with_syntax_characters_never_crashes(archive) -> None:
 def test_movers_flags_the_newcomer(archive) -> None:
     at = app({"period": "7d"}, page="pages/1_Movers.py")
     companies = [d.value for d in at.dataframe if C.NEWCOMER in d.value.columns
-                 and d.value["profile"].str.contains("company").any()]
+                 and "profile" in d.value.columns and d.value["profile"].str.contains("company").any()]
     assert companies and bool(companies[0][C.NEWCOMER].iloc[0]) is True
     assert "Entity?" in companies[0]["profile"].iloc[0] and "period=7d" in companies[0]["profile"].iloc[0]
 
