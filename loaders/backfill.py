@@ -14,8 +14,9 @@
   first-seen time and stands in for a missing publication date. Dates are clamped to the real
   clock, not to the capture time: a daily list can carry items published after midnight.
 - Parsing runs in a process pool (workers return normalised Entry tuples); writing runs in the
-  main process, folder by folder in capture order, `FILES_PER_TX` files per transaction, each
-  transaction refreshing the day aggregates it touched. A run killed at any point leaves a
+  main process, folder by folder in capture order, `FILES_PER_TX` files per transaction (one
+  `write_snapshots` call per run of files of one feed), each transaction refreshing the day
+  aggregates it touched. A run killed at any point leaves a
   consistent archive; re-running adds only what is missing.
 - A file that cannot be parsed is recorded in `BackfillReport.errors`; the rest goes on.
 """
@@ -39,7 +40,7 @@ from tqdm import tqdm
 from loaders.db import feeds, refresh_daily, utcnow, write_tx
 from loaders.errors import FeedError
 from loaders.parse import ParsedFeed, parse_feed_bytes
-from loaders.store import ensure_feed, write_entries
+from loaders.store import ensure_feed, write_snapshots
 from sitroom.records import Entry
 
 FEED_SUFFIXES = (".xml", ".rss", ".atom", ".rdf")
@@ -222,13 +223,20 @@ def backfill(
         if not pending:
             return
         days: set[str] = set()
+        runs: list[tuple[int, list[tuple[dt.datetime, tuple[Entry, ...]]]]] = []
+        for feed_id, (_, seen, entries, _, _) in pending:  # consecutive files of one feed: one write
+            if not entries:
+                continue
+            if runs and runs[-1][0] == feed_id:
+                runs[-1][1].append((seen, entries))
+            else:
+                runs.append((feed_id, [(seen, entries)]))
         with write_tx(engine) as conn:
-            for feed_id, (_, seen, entries, _, _) in pending:
-                if entries:
-                    result = write_entries(conn, feed_id, entries, seen_at=seen, refresh=False)
-                    n_new += result.n_new
-                    n_updated += result.n_updated
-                    days |= result.days
+            for feed_id, snapshots in runs:
+                result = write_snapshots(conn, feed_id, snapshots, refresh=False)
+                n_new += result.n_new
+                n_updated += result.n_updated
+                days |= result.days
             if days:
                 refresh_daily(conn, days)
         pending.clear()

@@ -101,10 +101,20 @@ _HTML_TYPES = (None, "", "text/html", "application/xhtml+xml")
 _TEXT_TYPES = (None, "", "text", "html", "text/plain", "text/html")
 
 
+def _repair(text: str) -> str:
+    """feedparser's repair of UTF-8 that was decoded as Latin-1 and re-encoded ("Ã©" -> "é")."""
+    if text.isascii():
+        return text
+    try:
+        return text.encode("iso-8859-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return text
+
+
 def _text(el: ET.Element) -> str:
     if len(el):
         raise _Unusual(f"markup inside <{el.tag}>")
-    return (el.text or "").strip()
+    return _repair((el.text or "").strip())
 
 
 def _check_date(value: str) -> str:
@@ -130,7 +140,7 @@ def _media_children(media: ET.Element, out: dict[str, Any]) -> None:
         if child.tag == f"{_MEDIA}description":
             if child.attrib.get("type", "plain") not in ("plain", "html"):
                 raise _Unusual("media:description type")
-            _description((child.text or "").strip(), out)
+            _description(_text(child), out)
 
 
 def _rss_item(item: ET.Element) -> dict[str, Any]:
@@ -208,6 +218,8 @@ def _atom_entry(entry: ET.Element) -> dict[str, Any]:
             continue
         if name == "link":
             rel = child.attrib.get("rel", "alternate")
+            if not child.attrib.get("href"):
+                raise _Unusual("atom link without href")
             if rel == "alternate":
                 if child.attrib.get("type") not in _HTML_TYPES or len(child):
                     raise _Unusual("atom link type")
@@ -249,11 +261,19 @@ def _channel_text(parent: ET.Element, tag: str) -> str:
     return "" if el is None else (el.text or "").strip()
 
 
+_DECLARED_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']+)""")
+
+
 def _parse_fast(data: bytes) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    declared = _DECLARED_ENCODING.match(data[:300])
+    if declared and declared.group(1).lower() not in (b"utf-8", b"utf8"):
+        raise _Unusual(f"declared encoding {declared.group(1)!r}")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"xml:lang" in data:
+        raise _Unusual("UTF-16 or xml:lang")
     try:
         root = ET.fromstring(data)
-    except ET.ParseError as exc:
-        raise _Unusual(f"not well-formed: {exc}") from exc
+    except (ET.ParseError, ValueError, LookupError) as exc:  # ill-formed; multi-byte or unknown encoding
+        raise _Unusual(f"not parsed by expat: {exc}") from exc
     if root.attrib.get(_XML_BASE):
         raise _Unusual("xml:base")
     if root.tag == "rss":
@@ -263,6 +283,8 @@ def _parse_fast(data: bytes) -> tuple[list[dict[str, Any]], dict[str, str]]:
         if len(channels) != 1:
             raise _Unusual("channel count")
         channel = channels[0]
+        if channel.find("title") is None or channel.find("{http://purl.org/dc/elements/1.1/}language") is not None:
+            raise _Unusual("channel without <title>, or with dc:language")
         if root.find("item") is not None or channel.find(".//item//item") is not None:
             raise _Unusual("items outside the channel")
         self_link = ""
@@ -285,9 +307,10 @@ def _parse_fast(data: bytes) -> tuple[list[dict[str, Any]], dict[str, str]]:
             elif rel == "alternate" and not alternate:
                 alternate = link.attrib.get("href", "").strip()
         title_el = root.find(f"{_ATOM}title")
+        id_el = root.find(f"{_ATOM}id")
         meta = {
             "title": "" if title_el is None else _atom_text(title_el),
-            "link": alternate,
+            "link": alternate or ("" if id_el is None else _text(id_el)),  # feedparser: id as permalink
             "language": root.attrib.get("{http://www.w3.org/XML/1998/namespace}lang", ""),
             "self_link": self_link,
         }

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Engine, and_, bindparam, select, update
+from sqlalchemy import Engine, and_, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -113,16 +113,18 @@ def _article_row(entry: Entry, feed_id: int, seen_at: dt.datetime) -> dict[str, 
     }
 
 
-def _insert_articles(conn: Connection, rows: list[dict[str, object]]) -> None:
+def _insert_articles(conn: Connection, rows: list[dict[str, object]]) -> dict[str, int]:
+    """Insert new articles; uid -> id of the rows this call inserted (a concurrent writer's are skipped)."""
     if not rows:
-        return
+        return {}
     name = conn.dialect.name
-    if name == "sqlite":
-        conn.execute(sqlite.insert(articles).on_conflict_do_nothing(index_elements=["uid"]), rows)
-    elif name == "postgresql":
-        conn.execute(postgresql.insert(articles).on_conflict_do_nothing(index_elements=["uid"]), rows)
-    else:
-        conn.execute(articles.insert(), rows)
+    if name in ("sqlite", "postgresql"):
+        dialect_insert = sqlite.insert if name == "sqlite" else postgresql.insert
+        stmt = dialect_insert(articles).on_conflict_do_nothing(index_elements=["uid"])
+        result = conn.execute(stmt.returning(articles.c.uid, articles.c.id), rows)
+        return {str(uid): int(article_id) for uid, article_id in result}
+    conn.execute(articles.insert(), rows)
+    return _ids_of(conn, [str(row["uid"]) for row in rows])
 
 
 def _upsert_sightings(conn: Connection, rows: list[dict[str, object]]) -> None:
@@ -133,9 +135,10 @@ def _upsert_sightings(conn: Connection, rows: list[dict[str, object]]) -> None:
     if name in ("sqlite", "postgresql"):
         dialect_insert = sqlite.insert if name == "sqlite" else postgresql.insert
         stmt = dialect_insert(sightings)
+        latest = func.max if name == "sqlite" else func.greatest  # scalar max of two values
         stmt = stmt.on_conflict_do_update(
             index_elements=["article_id", "feed_id"],
-            set_={"last_seen_at": stmt.excluded.last_seen_at},
+            set_={"last_seen_at": latest(sightings.c.last_seen_at, stmt.excluded.last_seen_at)},
         )
         conn.execute(stmt, rows)
         return
@@ -161,32 +164,88 @@ def write_entries(
 
     Idempotent: writing the same entries again stores nothing new (only `last_seen_at` moves).
     Runs inside the caller's transaction (use `loaders.db.write_tx`). `refresh=False` leaves
-    the per-day aggregates to the caller (the backfill refreshes once at the end).
+    the per-day aggregates to the caller.
     """
-    batch: dict[str, Entry] = {}
-    for entry in entries:
-        batch.setdefault(entry.uid, entry)  # within one document the first occurrence wins
-    if not batch:
+    return write_snapshots(conn, feed_id, [(seen_at, entries)], refresh=refresh)
+
+
+@dataclass(slots=True)
+class _State:
+    """One article while a batch of snapshots is folded into it."""
+
+    article_id: int | None  # None: new in this batch
+    title: str
+    summary: str
+    primary_feed: int
+    day: str
+    updated_at: dt.datetime
+    first_seen: dt.datetime  # of this feed's sighting, within this batch
+    last_seen: dt.datetime
+    guid: str
+    row: dict[str, object] | None = None  # the insert row of a new article
+    dirty: bool = False  # an existing article whose text changed
+
+
+def write_snapshots(
+    conn: Connection,
+    feed_id: int,
+    snapshots: Sequence[tuple[dt.datetime, Iterable[Entry]]],
+    *,
+    refresh: bool = True,
+) -> WriteResult:
+    """`write_entries` for several successive documents of one feed at once, each with its time.
+
+    Same result as writing them one by one in time order, with a handful of statements in
+    all instead of a handful per document: the backfill writes hundreds of files per call.
+    """
+    ordered = sorted(((seen, list(entries)) for seen, entries in snapshots), key=lambda s: s[0])
+    uids = list(dict.fromkeys(e.uid for _, entries in ordered for e in entries))
+    if not uids:
         return WriteResult(0, 0, 0, (), frozenset())
-    uids = list(batch)
     existing = _existing(conn, uids)
+    states: dict[str, _State] = {}
+    n_updated = n_unchanged = 0
+    for seen_at, entries in ordered:
+        in_this_document: set[str] = set()
+        for entry in entries:
+            uid = entry.uid
+            if uid in in_this_document:
+                continue  # within one document the first occurrence wins
+            in_this_document.add(uid)
+            state = states.get(uid)
+            if state is None:
+                if uid in existing:
+                    article_id, title, summary, primary, day, updated_at = existing[uid]
+                    state = _State(article_id, title, summary, primary, day, updated_at, seen_at, seen_at,
+                                   entry.guid)
+                    states[uid] = state
+                else:
+                    row = _article_row(entry, feed_id, seen_at)
+                    states[uid] = _State(None, entry.title, entry.summary, feed_id, str(row["day"]), seen_at,
+                                         seen_at, seen_at, entry.guid, row=row)
+                    continue
+            state.last_seen = max(state.last_seen, seen_at)
+            title = entry.title or state.title
+            summary = entry.summary or state.summary
+            if (title != state.title or summary != state.summary) and state.primary_feed == feed_id and (
+                seen_at > state.updated_at
+            ):
+                state.title, state.summary, state.updated_at = title, summary, seen_at
+                if state.row is not None:
+                    state.row.update(title=title, summary=summary, updated_at=seen_at)
+                else:
+                    state.dirty = True
+                n_updated += 1
+            else:
+                n_unchanged += 1
 
-    new_rows = [_article_row(e, feed_id, seen_at) for uid, e in batch.items() if uid not in existing]
-    updates: list[dict[str, object]] = []
-    days: set[str] = {str(row["day"]) for row in new_rows}
-    n_unchanged = 0
-    for uid, (article_id, old_title, old_summary, primary_feed, day, updated_at) in existing.items():
-        entry = batch[uid]
-        title = entry.title or old_title
-        summary = entry.summary or old_summary
-        changed = title != old_title or summary != old_summary
-        if changed and primary_feed == feed_id and seen_at > updated_at:
-            updates.append({"b_id": article_id, "b_title": title, "b_summary": summary, "b_at": seen_at})
-            days.add(day)
-        else:
-            n_unchanged += 1
-
-    _insert_articles(conn, new_rows)
+    new_rows = [s.row for s in states.values() if s.row is not None]
+    new_ids = _insert_articles(conn, new_rows)
+    updates = [
+        {"b_id": s.article_id, "b_title": s.title, "b_summary": s.summary, "b_at": s.updated_at}
+        for s in states.values()
+        if s.dirty
+    ]
     if updates:
         conn.execute(
             update(articles)
@@ -197,26 +256,30 @@ def write_entries(
             ),
             updates,
         )
-    ids = {uid: values[0] for uid, values in existing.items()}
-    new_uids = [str(row["uid"]) for row in new_rows]
-    new_ids = _ids_of(conn, new_uids) if new_uids else {}
+    ids = {uid: s.article_id for uid, s in states.items() if s.article_id is not None}
     ids.update(new_ids)
+    missing = [uid for uid, s in states.items() if s.row is not None and uid not in new_ids]
+    if missing:  # inserted meanwhile by another writer: a sighting still, not new here
+        ids.update(_ids_of(conn, missing))
+        n_unchanged += len(missing)
     _upsert_sightings(
         conn,
         [
-            {"article_id": ids[uid], "feed_id": feed_id, "guid": e.guid[:2048], "first_seen_at": seen_at,
-             "last_seen_at": seen_at}
-            for uid, e in batch.items()
+            {"article_id": ids[uid], "feed_id": feed_id, "guid": s.guid[:2048], "first_seen_at": s.first_seen,
+             "last_seen_at": s.last_seen}
+            for uid, s in states.items()
             if uid in ids
         ],
     )
+    days = {s.day for uid, s in states.items() if (s.row is not None and uid in new_ids) or s.dirty}
     if refresh and days:
         refresh_daily(conn, days)
+    new_uids = [uid for uid, s in states.items() if s.row is not None and uid in new_ids]
     return WriteResult(
-        n_new=len(new_rows),
-        n_updated=len(updates),
+        n_new=len(new_uids),
+        n_updated=n_updated,
         n_unchanged=n_unchanged,
-        new_article_ids=tuple(new_ids[uid] for uid in new_uids if uid in new_ids),
+        new_article_ids=tuple(new_ids[uid] for uid in new_uids),
         days=frozenset(days),
     )
 

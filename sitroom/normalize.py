@@ -19,6 +19,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import email.utils
+import functools
 import hashlib
 import html
 import re
@@ -149,6 +150,7 @@ _ISO_LIKE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _TZ_NAMES = {"UT": "+0000", "UTC": "+0000", "GMT": "+0000", "Z": "+0000", "CET": "+0100", "CEST": "+0200"}
 
 
+@functools.lru_cache(maxsize=1 << 16)  # successive snapshots repeat the same date strings
 def _parse_date_string(raw: str) -> dt.datetime | None:
     s = raw.strip()
     if not s:
@@ -281,11 +283,11 @@ def normalize_entry(
     url = canonical_url(_text_of(entry.get("link")))
     guid = _text_of(entry.get("id")).strip()
     raw_date = ""
-    parsed: str | time.struct_time | None = None
+    parsed: dt.datetime | time.struct_time | None = None
     for key in ("published", "updated", "created"):
         raw_date = _text_of(entry.get(key)).strip()
         if raw_date:
-            parsed = raw_date if _parse_date_string(raw_date) else entry.get(f"{key}_parsed")
+            parsed = _parse_date_string(raw_date) or entry.get(f"{key}_parsed")
             break
     published, estimated = parse_date(parsed, now=now or fetched_at, fallback=fetched_at)
     lang = language_code(language) or detect_language(f"{title} {summary[:600]}")

@@ -152,3 +152,42 @@ def test_articles_frame_schema_and_filters(engine: Engine, feed_ids: tuple[int, 
     assert articles_frame(engine, feed_ids=[feed_ids[1]]).empty
     assert len(articles_frame(engine, limit=2)) == 2
     assert articles_frame(engine, start="2030-01-01").columns.tolist() == [*C.ARTICLE_COLUMNS, C.FEEDS]
+
+
+def test_write_snapshots_equals_writing_the_documents_one_by_one(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from loaders.db import make_engine
+    from loaders.db import sightings as sightings_table
+    from loaders.store import write_snapshots
+
+    t1, t2, t3 = T0, T0 + dt.timedelta(hours=1), T0 + dt.timedelta(hours=2)
+    documents = [
+        (t1, [entry(1), entry(2), entry(1)]),
+        (t2, [entry(1, title="Story 1, v2"), entry(3)]),
+        (t3, [entry(1, title="Story 1, v2"), entry(2, summary="late blurb"), entry(4)]),
+    ]
+
+    def snapshot(engine: Engine) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+        with engine.connect() as conn:
+            arts = [tuple(r) for r in conn.execute(
+                select(articles.c.uid, articles.c.title, articles.c.summary, articles.c.first_seen_at,
+                       articles.c.updated_at).order_by(articles.c.uid))]
+            sights = [tuple(r) for r in conn.execute(
+                select(sightings_table.c.first_seen_at, sightings_table.c.last_seen_at).order_by(
+                    sightings_table.c.first_seen_at, sightings_table.c.last_seen_at))]
+        return arts, sights
+
+    one_by_one, batched = make_engine(tmp_path / "a.sqlite"), make_engine(tmp_path / "b.sqlite")
+    totals = []
+    for eng in (one_by_one, batched):
+        with write_tx(eng) as conn:
+            fid = ensure_feed(conn, url="https://a.example/rss", name="A", language="en")
+            if eng is one_by_one:
+                results = [write_entries(conn, fid, es, seen_at=t) for t, es in documents]
+                totals.append(tuple(sum(getattr(r, k) for r in results) for k in ("n_new", "n_updated", "n_unchanged")))
+            else:
+                r = write_snapshots(conn, fid, documents[::-1])  # order of the list does not matter
+                totals.append((r.n_new, r.n_updated, r.n_unchanged))
+    assert totals[0] == totals[1] == (4, 2, 1)
+    assert snapshot(one_by_one) == snapshot(batched)
+    one_by_one.dispose()
+    batched.dispose()
