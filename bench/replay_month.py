@@ -1,6 +1,6 @@
 """Trial of the poller against a month of real feeds replayed on loopback.
 
-    .venv/bin/python bench/replay_month.py [--start 2022-02-01 --end 2022-02-28] [--workers 8] [--extract]
+    .venv/bin/python bench/replay_month.py [--start 2022-02-01 --end 2022-02-28] [--workers 8] [--per-host 2] [--extract]
 
 1. Starts ../shared/tools/feedreplay.py on a free loopback port, imports its /feeds.opml into a
    fresh temporary archive (checks the import was clean).
@@ -125,6 +125,7 @@ def main() -> int:
     ap.add_argument("--end", default="2022-02-28")
     ap.add_argument("--workers", type=int, default=8)
     ap.add_argument("--extract", action="store_true", help="also extract mentions after each poll (slower)")
+    ap.add_argument("--per-host", type=int, default=2, help="concurrent requests per host (every replayed feed is on 127.0.0.1)")
     args = ap.parse_args()
     if not REPLAY.exists():
         print(f"needs {REPLAY}", file=sys.stderr)
@@ -155,12 +156,12 @@ def main() -> int:
             for day in days:
                 get(f"{base}/_clock?date={day.isoformat()}")
                 t = time.perf_counter()
-                first = ingest_once(engine, settings=settings, force=True, extract=args.extract)
+                first = ingest_once(engine, settings=settings, force=True, extract=args.extract, max_per_host=args.per_host)
                 poll_seconds += time.perf_counter() - t
                 n_polls += first.n_feeds
                 statuses.update(str(r.status) if r.ok else f"{r.error_class}({r.status})" for r in first.results)
                 answered = {r.feed_url for r in first.results if r.ok}
-                second = ingest_once(engine, settings=settings, force=True, extract=args.extract)
+                second = ingest_once(engine, settings=settings, force=True, extract=args.extract, max_per_host=args.per_host)
                 n_polls += second.n_feeds
                 second_statuses.update(str(r.status) if r.ok else f"{r.error_class}({r.status})" for r in second.results)
                 n_new_second += second.n_new + second.n_updated
@@ -196,7 +197,7 @@ def main() -> int:
                 add_feed(engine, f"{base}/_faults/{name}", name=name.split(".")[0])
             fault_settings = Settings(fetch_workers=args.workers, fetch_timeout_s=5, run_deadline_s=60)
             t = time.perf_counter()
-            report_f = ingest_once(engine, settings=fault_settings, extract=False)
+            report_f = ingest_once(engine, settings=fault_settings, extract=False, max_per_host=args.per_host)
             print(f"\nfault endpoints, one run: {report_f.n_feeds} feeds in {time.perf_counter() - t:.1f}s "
                   f"({report_f.n_ok} ok, {report_f.n_failed} failed)")
             print("| endpoint | status | outcome | items | reason |\n| --- | --- | --- | ---: | --- |")

@@ -30,6 +30,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy import Engine, select
@@ -46,6 +47,7 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF = dt.timedelta(hours=12)
 MAX_RETRY_AFTER = dt.timedelta(hours=24)
 MAX_ERROR_CHARS = 1000
+MAX_PER_HOST = 2  # concurrent requests to one host name in a run
 
 OnResult = Callable[[FetchResult, int, int], None]
 
@@ -261,6 +263,27 @@ def _run_extraction(engine: Engine) -> int | None:
         return None
 
 
+def host_of(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def interleave_by_host(feeds: Sequence[DueFeed]) -> list[DueFeed]:
+    """Round-robin over hosts (first-seen order), so one publisher's feeds are not fetched back to back."""
+    groups: dict[str, list[DueFeed]] = {}
+    for feed in feeds:
+        groups.setdefault(host_of(feed.url), []).append(feed)
+    out: list[DueFeed] = []
+    queues = [list(reversed(g)) for g in groups.values()]
+    while queues:
+        for q in queues:
+            out.append(q.pop())
+        queues = [q for q in queues if q]
+    return out
+
+
 def ingest_once(
     engine: Engine,
     *,
@@ -270,11 +293,15 @@ def ingest_once(
     on_result: OnResult | None = None,
     client: httpx.Client | None = None,
     extract: bool = True,
+    max_per_host: int = MAX_PER_HOST,
 ) -> IngestReport:
     """Poll the due feeds once (or the named `feeds`; all enabled ones with `force`).
 
     `on_result(result, done, total)` is called in the calling thread after each feed is stored.
     `client` lets a caller share a configured httpx.Client; by default one is made per run.
+    At most `max_per_host` requests run at once against one host name (politeness: the
+    defaults hold five BBC and four Le Monde feeds); feeds waiting for their host do not hold
+    a worker, the scheduler hands workers to other hosts meanwhile.
     """
     settings = settings or Settings.from_env()
     t0 = time.monotonic()
@@ -292,30 +319,44 @@ def ingest_once(
     if todo:
         own_client = client is None
         http = client or make_client(settings)
-        pool = cf.ThreadPoolExecutor(max_workers=max(1, min(settings.fetch_workers, total)),
-                                     thread_name_prefix="sitroom-fetch")
+        workers = max(1, min(settings.fetch_workers, total))
+        per_host = max(1, max_per_host)
+        pool = cf.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sitroom-fetch")
+        queue = interleave_by_host(todo)
+        running: dict[cf.Future[FetchResult], DueFeed] = {}
+        busy: Counter[str] = Counter()
+
+        def fill() -> None:
+            i = 0
+            while len(running) < workers and i < len(queue):
+                host = host_of(queue[i].url)
+                if busy[host] >= per_host:
+                    i += 1
+                    continue
+                feed = queue.pop(i)
+                busy[host] += 1
+                running[pool.submit(poll_feed, http, feed, settings=settings, deadline=deadline)] = feed
+
         try:
-            futures = {pool.submit(poll_feed, http, feed, settings=settings, deadline=deadline): feed for feed in todo}
-            pending = set(futures)
-            while pending:
+            fill()
+            while running:
                 remaining = deadline - time.monotonic()
-                done, pending = cf.wait(pending, timeout=max(0.0, remaining), return_when=cf.FIRST_COMPLETED)
-                for future in done:
-                    finish(futures[future], future.result())
-                if pending and time.monotonic() >= deadline:
+                if remaining <= 0:
                     break
-            # Deadline: feeds never started are cancelled; feeds in flight see the same deadline
-            # inside fetch_feed and end within one read timeout, so waiting for them is bounded.
-            for future in pending:
-                future.cancel()
-            for future in pending:
-                feed = futures[future]
-                if future.cancelled():
-                    now = db.utcnow()
-                    finish(feed, FetchResult(feed_url=feed.url, started=now, finished=now, error_class=FetchTimeout.error_class,
-                                             error=f"run deadline ({settings.run_deadline_s:g}s) reached before this feed was polled"))
-                else:
+                done, _ = cf.wait(running, timeout=remaining, return_when=cf.FIRST_COMPLETED)
+                for future in done:
+                    feed = running.pop(future)
+                    busy[host_of(feed.url)] -= 1
                     finish(feed, future.result())
+                fill()
+            # Deadline. Feeds in flight see the same deadline inside fetch_feed and end within one
+            # read, so waiting for them is bounded; feeds never started are recorded as timeouts.
+            for future, feed in list(running.items()):
+                finish(feed, future.result())
+            for feed in queue:
+                now = db.utcnow()
+                finish(feed, FetchResult(feed_url=feed.url, started=now, finished=now, error_class=FetchTimeout.error_class,
+                                         error=f"run deadline ({settings.run_deadline_s:g}s) reached before this feed was polled"))
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
             if own_client:

@@ -6,7 +6,7 @@
 Routes (all under http://127.0.0.1:PORT):
   /feed/<name>.xml     a fixture feed from `server.feeds` (tests may replace its bytes), with
                        ETag and Last-Modified, 304 for a matching conditional request
-  /slow.xml?s=N        sleeps N seconds, then answers a valid feed
+  /slow.xml?s=N        sleeps N seconds, then answers a valid feed (counts concurrent requests)
   /status/<code>.xml   that status (429 and 503 carry Retry-After from ?retry=, default 120)
   /redirect.xml?to=P   302 to P;   /loop.xml?n=N   302 to itself forever (n+1)
   /chain.xml?n=N       N redirects, then the world feed
@@ -110,6 +110,7 @@ class FaultServer:
         self.feeds: dict[str, bytes] = {"world": world_feed(), "europe": europe_feed(), "fr": french_feed()}
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.huge_bytes_sent = 0
+        self.slow_in_flight = self.slow_max_in_flight = 0  # concurrent requests to /slow.xml
         self.huge_done = threading.Event()
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -174,7 +175,14 @@ class FaultServer:
                             return self.send(304, b"", headers=validators)
                         return self.send(200, body, headers=validators)
                     if path == "/slow.xml":
-                        time.sleep(float(q.get("s", "5")))
+                        with server._lock:
+                            server.slow_in_flight += 1
+                            server.slow_max_in_flight = max(server.slow_max_in_flight, server.slow_in_flight)
+                        try:
+                            time.sleep(float(q.get("s", "5")))
+                        finally:
+                            with server._lock:
+                                server.slow_in_flight -= 1
                         return self.send(200, world_feed())
                     if path.startswith("/status/"):
                         code = int(path[len("/status/"):].removesuffix(".xml"))

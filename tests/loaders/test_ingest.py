@@ -23,7 +23,7 @@ from sqlalchemy import Engine, func, select
 
 from loaders import db
 from loaders.feeds import FeedListError, add_feed, set_enabled
-from loaders.ingest import backoff_delay, ingest_every, ingest_once, select_feeds
+from loaders.ingest import DueFeed, backoff_delay, ingest_every, ingest_once, interleave_by_host, select_feeds
 from sitroom.records import FetchResult
 from sitroom.settings import Settings
 from tests.conftest import ROOT
@@ -295,3 +295,24 @@ def test_new_articles_get_their_mentions_after_the_run(engine: Engine, server: F
         assert conn.execute(select(func.count()).select_from(db.articles)
                             .where(db.articles.c.extracted_version.is_(None))).scalar() == 0
     assert ingest_once(engine, settings=SETTINGS, force=True).n_extracted is None  # nothing new: not called
+
+
+def test_requests_per_host_are_limited(engine: Engine, server: FaultServer) -> None:
+    for i in range(6):
+        add_feed(engine, server.url(f"/slow.xml?s=0.3&i={i}"))
+    settings = Settings(fetch_timeout_s=5, fetch_workers=8, run_deadline_s=30)
+    report = ingest_once(engine, settings=settings, max_per_host=2)
+    assert report.n_failed == 0 and report.n_feeds == 6
+    assert server.slow_max_in_flight == 2  # 8 workers, but one host: two at a time
+
+
+def test_interleave_by_host() -> None:
+    def feed(url: str) -> DueFeed:
+        return DueFeed(0, url, "", "", "", 15, 0)
+
+    urls = ["https://a.test/1", "https://a.test/2", "https://a.test/3", "https://b.test/1", "https://c.test/1",
+            "https://b.test/2"]
+    assert [f.url for f in interleave_by_host([feed(u) for u in urls])] == [
+        "https://a.test/1", "https://b.test/1", "https://c.test/1", "https://a.test/2", "https://b.test/2",
+        "https://a.test/3",
+    ]
