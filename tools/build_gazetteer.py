@@ -130,6 +130,9 @@ RULES: list[Record] = [
      "vetoes": ["greek", "grecque", "alexander", "alexandre", "ancient", "antique", "thessaloniki", "thessalonique"]},
     {"name": "maurice", "window": 40, "langs": ["fr"], "doc_entity": True, "before": ["ile", "a"],
      "cues": [ "l'ile", "port-louis", "mauricien*", "ocean indien", "chagos", "archipel"]},
+    # French "réunion" (a meeting) starts many sentences; the island is "La Réunion" or mid-sentence.
+    {"name": "reunion", "window": 60, "before": ["la", "de", "a"], "mid_sentence_ok": True,
+     "cues": ["ile", "outre-mer", "saint-denis", "reunionnais*", "mayotte", "ocean indien", "departement*"]},
     {"name": "chili", "veto_only": True, "langs": ["fr"], "mid_sentence_ok": True,
      "vetoes": ["con carne", "piment*", "sauce", "pepper*", "recette*"]},
     {"name": "salvador", "window": 30, "before": ["au", "du", "le", "el"], "cues": [ "bukele", "san salvador", "salvadorien*", "salvadoran*"],
@@ -207,8 +210,7 @@ STOPS = [
     "Turkish delight", "loukoum", "French fries", "frites", "French Open", "French Riviera",
     "Chinese New Year", "Nouvel An chinois", "German shepherd", "berger allemand", "Spanish flu",
     "grippe espagnole", "Swiss cheese", "Panama Canal", "canal de Panama", "Suez Canal",
-    "Hong Kong", "Marshall Plan", "plan Marshall", "Marshall Islands", "Cook Islands", "Solomon Islands",
-    "Virgin Islands", "British Virgin Islands", "Norfolk Island", "Heard Island",
+    "Marshall Plan", "plan Marshall",
     "Real Madrid", "Atletico Madrid", "Atlético Madrid", "Atlético de Madrid", "Credit Suisse", "Crédit Suisse",
     "Dakar Rally", "rallye Dakar", "Korean Peninsula", "péninsule coréenne", "think tank", "think tanks",
     "think-tank", "think-tanks", "fish tank", "septic tank", "fuel tank", "water tank", "oil tank", "gas tank",
@@ -232,6 +234,7 @@ COUNTRY_NAME_RULES: dict[str, dict[str, str]] = {
     "NE": {"Niger": "niger"},
     "GN": {"Guinea": "guinea_word"},
     "MU": {"Maurice": "maurice"},
+    "RE": {"Réunion": "reunion"},
     "CL": {"Chili": "chili"},
     "SV": {"Salvador": "salvador"},
     "DM": {"Dominica": "dominica"},
@@ -728,7 +731,7 @@ WEAPON_ALIAS_OVERRIDES: dict[str, str] = {
     "Weilong": "drop", "Vigorous Dragon": "drop", "Boramae": "", "Kizilelma": "", "Kızılelma": "",
     "Pterodactyl drone": "", "SkyGuardian": "", "SeaGuardian": "", "Strike Eagle": "weapon_air", "Super Hornet": "weapon_air",
     "Fighting Falcon": "", "Global Hawk": "", "Joint Strike Fighter": "", "Kochav": "drop", "Hero": "drop",
-    "SCALP": "exact", "stealth bomber": "drop", "Shahed": "weapon_drone", "Fujian carrier": "", "Virginia-class": "", "Totchka": "weapon_missile", "JSF": "exact", "TLAM": "exact", "Krab ": "drop",
+    "SCALP": "exact", "stealth bomber": "drop", "Shahed": "weapon_drone", "Léopard": "leopard", "Fujian carrier": "", "Virginia-class": "", "Totchka": "weapon_missile", "JSF": "exact", "TLAM": "exact", "Krab ": "drop",
     "Stratofortress": "", "Spirit": "drop", "Raider": "drop", "Lightning II": "", "Hellfire": "weapon_missile",
 }
 
@@ -983,6 +986,8 @@ def build_companies(b: Builder, src: Path, names: dict[str, str]) -> dict[str, s
                 cleaned = clean_company_name(text)
                 if cleaned and cleaned != text and len(cleaned) >= 4 and (" " in cleaned or cleaned.isupper()):
                     aliases.append((cleaned, lang, "alias"))  # not "Naval" from "Naval Group"
+        if name == "TSK Vektor":  # bare Vektor only when TSK Vektor is named in the article
+            aliases.append(("Vektor", "", "alias"))
         if name == "IEMZ Kupol":  # French press spellings and "the Kupol plant"
             aliases += [("IEMZ Koupol", "fr", "alias"), ("Kupol plant", "en", "alias"),
                         ("usine Koupol", "fr", "alias"), ("usine Kupol", "fr", "alias")]
@@ -1140,6 +1145,8 @@ def build_weapons(b: Builder, src: Path, company_index: dict[str, str]) -> None:
         texts = [(re.sub(r"\s*\(.*\)$", "", t).strip(), lang) for t, lang in texts]
         if name == "Shahed-136":  # bare "Shahed" names the family, in drone context
             texts.append(("Shahed", ""))
+        if name == "Leopard 2":  # bare Leopard (the animal, an OS) only with tank context
+            texts += [("Leopard", ""), ("Léopard", "fr")]
         for text, lang in texts:
             if not text:
                 continue
