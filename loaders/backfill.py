@@ -28,7 +28,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -185,8 +185,13 @@ def backfill(
     workers: int | None = None,
     progress: bool = True,
     extract: bool = True,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> BackfillReport:
-    """Import every feed document under `root`; see the module docstring for the rules."""
+    """Import every feed document under `root`; see the module docstring for the rules.
+
+    `workers=1` parses in this process (no pool: what a threaded server should use).
+    `on_progress(files_done, n_files)` is called as files are parsed (e.g. by the dashboard).
+    """
     started = time.perf_counter()
     root = Path(root)
     now = utcnow()
@@ -217,6 +222,7 @@ def backfill(
             yield from pool.map(_parse_files, tasks)
 
     pending: list[tuple[int, _FileResult]] = []
+    files_done = 0
 
     def flush() -> None:
         nonlocal n_new, n_updated
@@ -251,6 +257,9 @@ def backfill(
                     errors.append((path, error_class, message))
                 pending.append((feed_id, file_result))
             bar.update(len(batch))
+            files_done += len(batch)
+            if on_progress is not None:
+                on_progress(files_done, n_files)
             if len(pending) >= FILES_PER_TX:
                 flush()
         flush()

@@ -201,3 +201,22 @@ def test_kill_9_halfway_leaves_a_sound_archive_and_a_rerun_completes(tmp_path: P
         assert backfill(engine, root, workers=1, progress=False, extract=False).n_new == 0
     finally:
         engine.dispose()
+
+
+def test_progress_callback_counts_files(tmp_path: Path, engine: Engine) -> None:
+    calls: list[tuple[int, int]] = []
+    backfill(engine, make_tree(tmp_path / "archive"), workers=1, progress=False, extract=False,
+             on_progress=lambda done, total: calls.append((done, total)))
+    assert calls and calls[-1] == (6, 6)
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
+
+
+def test_backfill_runs_extraction_when_the_module_exists(tmp_path: Path, engine: Engine) -> None:
+    pytest.importorskip("loaders.extract")
+    report = backfill(engine, make_tree(tmp_path / "archive"), workers=1, progress=False)
+    assert report.n_extracted == 5
+    with engine.connect() as conn:
+        pending = conn.execute(
+            select(func.count()).select_from(articles).where(articles.c.extracted_version.is_(None))
+        ).scalar_one()
+    assert pending == 0
