@@ -316,3 +316,76 @@ def test_interleave_by_host() -> None:
         "https://a.test/1", "https://b.test/1", "https://c.test/1", "https://a.test/2", "https://b.test/2",
         "https://a.test/3",
     ]
+
+
+def test_a_feed_that_cannot_be_stored_is_recorded_and_rolled_back(engine: Engine, server: FaultServer) -> None:
+    world, europe = server.url("/feed/world.xml"), server.url("/feed/europe.xml")
+    add_feed(engine, world)
+    europe_id = add_feed(engine, europe)
+    with db.write_tx(engine) as conn:  # a real storage failure for one feed: the database refuses its rows
+        conn.exec_driver_sql(
+            f"CREATE TRIGGER refuse BEFORE INSERT ON articles WHEN NEW.feed_id = {europe_id} "
+            "BEGIN SELECT RAISE(ABORT, 'disk says no'); END"
+        )
+    report = ingest_once(engine, settings=SETTINGS)
+    by_url = {r.feed_url: r for r in report.results}
+    assert by_url[world].ok and by_url[world].n_new == 3
+    assert by_url[europe].error_class == "store" and "disk says no" in by_url[europe].error
+    row = feed_row(engine, europe)
+    assert row.last_error_class == "store" and row.etag == ""  # validators not kept: next poll re-reads
+    [entry] = log_rows(engine, europe)
+    assert entry.error_class == "store" and entry.n_new == 0
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(db.articles)
+                            .where(db.articles.c.feed_id == europe_id)).scalar() == 0
+        assert conn.execute(select(func.count()).select_from(db.sightings)
+                            .where(db.sightings.c.feed_id == europe_id)).scalar() == 0
+
+    with db.write_tx(engine) as conn:
+        conn.exec_driver_sql("DROP TRIGGER refuse")
+    again = ingest_once(engine, settings=SETTINGS, force=True)
+    assert {r.feed_url: r.n_new for r in again.results} == {world: 0, europe: 2}
+
+
+def test_killed_run_loses_at_most_the_feeds_in_flight(tmp_path: Path, server: FaultServer) -> None:
+    """SIGKILL in the middle of a run: what was written is whole, and the next run completes the rest."""
+    path = tmp_path / "killed.sqlite"
+    engine = db.make_engine(path)
+    urls = []
+    for i in range(10):
+        server.feeds[f"k{i}"] = world_feed(30, start=1000 + 100 * i)
+        urls.append(server.url(f"/feed/k{i}.xml"))
+    urls += [server.url(f"/slow.xml?s=30&i={i}") for i in range(2)]  # keeps the run busy until killed
+    for url in urls:
+        add_feed(engine, url)
+    env = {**os.environ, "SITROOM_FETCH_WORKERS": "2", "SITROOM_FETCH_TIMEOUT_S": "60", "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "sitroom", "ingest", "--db", str(path)], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 30 and count(engine, db.fetch_log) < 5:
+            time.sleep(0.05)
+        proc.kill()
+        proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    logged = count(engine, db.fetch_log)
+    assert 0 < logged < len(urls), "the kill did not land in the middle of the run"
+    # each logged feed has all its items, unlogged ones none: a poll is stored whole or not at all
+    with engine.connect() as conn:
+        per_feed = dict(conn.execute(
+            select(db.feeds.c.url, func.count(db.articles.c.id))
+            .join_from(db.feeds, db.articles, db.articles.c.feed_id == db.feeds.c.id, isouter=True)
+            .group_by(db.feeds.c.url)
+        ).all())
+        logged_urls = set(conn.execute(
+            select(db.feeds.c.url).join_from(db.fetch_log, db.feeds, db.fetch_log.c.feed_id == db.feeds.c.id)
+        ).scalars())
+    for url in urls[:10]:
+        assert per_feed[url] == (30 if url in logged_urls else 0), url
+
+    report = ingest_once(engine, settings=SETTINGS, feeds=urls[:10], force=True)
+    assert report.n_failed == 0
+    assert count(engine, db.articles) == 300
+    engine.dispose()
