@@ -10,6 +10,8 @@ import streamlit as st
 from ui import data, frame, sources
 
 page = frame.page("Sources", filters=False)
+sources.show_flash()
+sources.update_now(page)
 health = data.feed_health(page.url, dt.datetime.now(dt.UTC).date())
 if health.empty:
     st.info("No feed yet. Add one below, import an OPML file, or restart the dashboard to subscribe to the "
@@ -23,7 +25,6 @@ else:
     st.download_button("Download the feed health (CSV)", table.drop(columns=["items_per_day"]).to_csv(index=False),
                        file_name="sitroom-feeds.csv", mime="text/csv", key="csv_feeds")
 
-sources.update_now(page)
 st.divider()
 col_add, col_manage = st.columns(2)
 with col_add:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -60,14 +61,22 @@ class Page:
     def feed_ids(self) -> tuple[int, ...]:
         return self.filters.feeds
 
+    @cached_property
+    def _names(self) -> dict[str, str]:
+        return {str(k): str(v) for k, v in zip(self.entities[C.ENTITY_ID], self.entities[C.NAME], strict=True)}
+
+    @cached_property
+    def _labels(self) -> dict[str, str]:
+        e = self.entities
+        return {str(k): entity_label(str(n), str(t))
+                for k, n, t in zip(e[C.ENTITY_ID], e[C.NAME], e[C.ENTITY_TYPE], strict=True)}
+
     def names(self) -> dict[str, str]:
-        return dict(zip(self.entities[C.ENTITY_ID], self.entities[C.NAME], strict=True))
+        return self._names
 
     def label(self, entity_id: str) -> str:
-        row = self.entities[self.entities[C.ENTITY_ID] == entity_id]
-        if row.empty:
-            return entity_id
-        return entity_label(str(row[C.NAME].iloc[0]), str(row[C.ENTITY_TYPE].iloc[0]))
+        """'France (country)': what pickers and headings show."""
+        return self._labels.get(entity_id, entity_id)
 
     def publish(self, filters: Filters) -> None:
         state.publish(filters)

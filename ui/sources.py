@@ -47,6 +47,19 @@ def health_table(health: pd.DataFrame) -> pd.DataFrame:
                 "items_per_day", "ratio_304", C.N_POLLS, C.N_FAILED]]
 
 
+_FLASH = "_sitroom_sources_flash"
+
+
+def flash(kind: str, message: str) -> None:
+    """Keep a message for the next run (an action reruns the page so every table is fresh)."""
+    st.session_state.setdefault(_FLASH, []).append((kind, message))
+
+
+def show_flash() -> None:
+    for kind, message in st.session_state.pop(_FLASH, []):
+        {"success": st.success, "error": st.error, "warning": st.warning}.get(kind, st.info)(message)
+
+
 def update_now(page: Page) -> None:
     if not st.button("Update now", key="update_now", icon=":material/refresh:",
                      help="Poll every enabled feed that is due, now"):
@@ -66,13 +79,15 @@ def update_now(page: Page) -> None:
     report = ingest_once(data.engine(page.url), on_result=on_result)
     results = list(getattr(report, "results", ()))
     failed = [r for r in results if getattr(r, "error_class", "")]
-    bar.progress(1.0, text=f"Done: {len(results) - len(failed)}/{len(results)} feeds ok, "
-                           f"{sum(int(getattr(r, 'n_new', 0)) for r in results)} new articles")
-    if not results:
-        st.info("No feed was due. Feeds are polled at their own interval; disabled feeds are skipped.")
-    for r in failed[:20]:
-        st.warning(f"{r.feed_url}: {r.error_class}: {r.error}")
     data.clear()
+    if not results:
+        flash("info", "No feed was due. Feeds are polled at their own interval; disabled feeds are skipped.")
+    else:
+        flash("success", f"Update done: {len(results) - len(failed)}/{len(results)} feeds ok, "
+                         f"{sum(int(getattr(r, 'n_new', 0)) for r in results)} new articles.")
+    for r in failed[:20]:
+        flash("warning", f"{r.feed_url}: {r.error_class}: {r.error}")
+    st.rerun()
 
 
 def add_form(page: Page) -> None:
@@ -92,8 +107,7 @@ def add_form(page: Page) -> None:
             except FeedListError as exc:
                 st.error(str(exc))
             else:
-                data.clear()
-                st.success(f"Subscribed to {url.strip()}. It is polled on the next run (or press Update now).")
+                _done(f"Subscribed to {url.strip()}. It is polled on the next run (or press Update now).")
 
 
 def manage(page: Page, health: pd.DataFrame) -> None:
@@ -125,7 +139,8 @@ def manage(page: Page, health: pd.DataFrame) -> None:
 
 def _done(message: str) -> None:
     data.clear()
-    st.success(message)
+    flash("success", message)
+    st.rerun()
 
 
 def opml(page: Page) -> None:
@@ -141,11 +156,10 @@ def opml(page: Page) -> None:
             except FeedListError as exc:
                 st.error(str(exc))
             else:
-                data.clear()
-                st.success(f"{len(report.added)} added, {len(report.skipped_existing)} already subscribed, "
-                           f"{len(report.invalid)} invalid.")
                 for what, why in report.invalid[:20]:
-                    st.warning(f"{what}: {why}")
+                    flash("warning", f"{what}: {why}")
+                _done(f"OPML: {len(report.added)} added, {len(report.skipped_existing)} already subscribed, "
+                      f"{len(report.invalid)} invalid.")
     with c2:
         st.download_button("Export subscriptions (OPML)", export_opml(data.engine(page.url)),
                            file_name=f"sitroom-{dt.datetime.now(dt.UTC):%Y%m%d}.opml", mime="text/x-opml",
