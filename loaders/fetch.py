@@ -53,6 +53,7 @@ class FetchResponse:
     final_url: str  # after redirects
     n_bytes: int  # bytes received on the wire (compressed size when gzip)
     retry_after_s: float | None = None
+    moved_to: str = ""  # the final URL when every redirect on the way was permanent (301/308)
 
 
 def make_client(settings: Settings | None = None) -> httpx.Client:
@@ -186,6 +187,7 @@ def fetch_feed(
         raise ConnectFailed(url, f"invalid URL: {exc}") from exc
     seen = {str(request.url)}
     hops = 0
+    permanent = True
     while True:
         request.extensions["timeout"] = _timeout_for(client, deadline, url)
         try:
@@ -212,6 +214,7 @@ def fetch_feed(
                 if nxt.url.scheme not in ("http", "https"):
                     raise TooManyRedirects(url, f"redirect to a non-HTTP URL {target}")
                 seen.add(target)
+                permanent = permanent and status in (301, 308)
                 request = nxt
                 continue
             validators = (response.headers.get("ETag", ""), response.headers.get("Last-Modified", ""))
@@ -219,6 +222,7 @@ def fetch_feed(
                 return FetchResponse(
                     status=304, body=b"", etag=validators[0] or etag, last_modified=validators[1] or last_modified,
                     not_modified=True, final_url=str(request.url), n_bytes=0, retry_after_s=retry_after,
+                    moved_to=str(request.url) if hops and permanent else "",
                 )
             if status >= 400:
                 reason = response.reason_phrase or ""
@@ -230,6 +234,7 @@ def fetch_feed(
             return FetchResponse(
                 status=status, body=body, etag=validators[0], last_modified=validators[1], not_modified=False,
                 final_url=str(request.url), n_bytes=wire, retry_after_s=retry_after,
+                moved_to=str(request.url) if hops and permanent else "",
             )
         except FetchError as exc:
             if getattr(exc, "status", None) is None:  # keep the status that came back (a 200 too large, a 302 loop)

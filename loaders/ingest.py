@@ -172,16 +172,18 @@ def poll_feed(client: httpx.Client, feed: DueFeed, *, settings: Settings, deadli
         response = fetch_feed(client, feed.url, etag=feed.etag, last_modified=feed.last_modified,
                               max_bytes=settings.max_feed_bytes, deadline=deadline)
         status, n_bytes = response.status, response.n_bytes
+        moved = f"moved permanently to {response.moved_to}: update the subscription" if response.moved_to else ""
         if response.not_modified:
             return FetchResult(feed_url=feed.url, started=started, finished=db.utcnow(), status=304,
-                               not_modified=True, etag=response.etag, last_modified=response.last_modified)
+                               not_modified=True, etag=response.etag, last_modified=response.last_modified,
+                               error=moved)
         parsed = parse_feed_bytes(response.body, feed_url=feed.url, feed_language=feed.language,
                                   fetched_at=started)
         # A successful poll keeps what the parser recovered from in `error` (error_class stays
         # ""), so the fetch log says why a truncated or mis-encoded feed gave fewer items.
         return FetchResult(feed_url=feed.url, started=started, finished=db.utcnow(), status=status,
                            n_bytes=n_bytes, etag=response.etag, last_modified=response.last_modified,
-                           entries=parsed.entries, error=_clip("; ".join(parsed.warnings)))
+                           entries=parsed.entries, error=_clip("; ".join(n for n in (moved, *parsed.warnings) if n)))
     except FeedError as exc:
         return FetchResult(feed_url=feed.url, started=started, finished=db.utcnow(),
                            status=getattr(exc, "status", status), n_bytes=n_bytes, error_class=exc.error_class,

@@ -8,7 +8,7 @@ Routes (all under http://127.0.0.1:PORT):
                        ETag and Last-Modified, 304 for a matching conditional request
   /slow.xml?s=N        sleeps N seconds, then answers a valid feed (counts concurrent requests)
   /status/<code>.xml   that status (429 and 503 carry Retry-After from ?retry=, default 120)
-  /redirect.xml?to=P   302 to P;   /loop.xml?n=N   302 to itself forever (n+1)
+  /redirect.xml?to=P&code=C   C (302) to P;   /loop.xml?n=N   302 to itself forever (n+1)
   /chain.xml?n=N       N redirects, then the world feed
   /html.xml  /truncated.xml  /latin1.xml (says utf-8, is latin-1)  /bomb.xml  /empty.xml
   /gzip.xml            a small feed, gzip-encoded
@@ -191,7 +191,8 @@ class FaultServer:
                             headers = (("Retry-After", q.get("retry", "120")),)
                         return self.send(code, b"error page", "text/html", headers)
                     if path == "/redirect.xml":
-                        return self.send(302, b"", headers=(("Location", q.get("to", "/feed/world.xml")),))
+                        code = int(q.get("code", "302"))
+                        return self.send(code, b"", headers=(("Location", q.get("to", "/feed/world.xml")),))
                     if path == "/loop.xml":
                         n = int(q.get("n", "0")) + 1
                         return self.send(302, b"", headers=(("Location", f"/loop.xml?n={n % 3}"),))

@@ -188,3 +188,10 @@ def test_gzip_bomb_cut_at_decompressed_size() -> None:
 def test_bad_scheme_is_a_connect_error(client: httpx.Client) -> None:
     with pytest.raises(ConnectFailed):
         get(client, "ftp://127.0.0.1/feed.xml")
+
+
+@pytest.mark.parametrize(("code", "permanent"), [(301, True), (308, True), (302, False), (307, False)])
+def test_permanent_redirect_is_reported(server: FaultServer, client: httpx.Client, code: int, permanent: bool) -> None:
+    r = get(client, server.url(f"/redirect.xml?code={code}&to=/feed/europe.xml"))
+    assert r.body == server.feeds["europe"]
+    assert r.moved_to == (server.url("/feed/europe.xml") if permanent else "")

@@ -389,3 +389,12 @@ def test_killed_run_loses_at_most_the_feeds_in_flight(tmp_path: Path, server: Fa
     assert report.n_failed == 0
     assert count(engine, db.articles) == 300
     engine.dispose()
+
+
+def test_moved_feed_is_polled_and_flagged(engine: Engine, server: FaultServer) -> None:
+    url = server.url("/redirect.xml?code=301&to=/feed/europe.xml")
+    add_feed(engine, url)
+    [result] = ingest_once(engine, settings=SETTINGS).results
+    assert result.ok and result.n_new == 2
+    assert "moved permanently to " + server.url("/feed/europe.xml") in result.error
+    assert "moved permanently" in log_rows(engine, url)[0].error_message
