@@ -100,7 +100,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         seeded = ensure_default_feeds(engine)
         if seeded:
             _err(f"the feed list was empty: subscribed to the {seeded} default feeds (data/feeds.csv)")
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except ValueError as exc:
+        _err(f"error: {exc}")
+        return EXIT_USAGE
     on_result, close = _progress()
     if args.every is None:
         try:

@@ -188,3 +188,10 @@ def test_backfill_command(capsys: pytest.CaptureFixture[str], db_path: Path, tmp
 
     code, _, err = run(capsys, "backfill", str(tmp_path / "nowhere"), "--db", str(db_path))
     assert code == EXIT_USAGE and "not a directory" in err
+
+
+def test_bad_setting_in_the_environment_is_bad_usage(capsys: pytest.CaptureFixture[str], db_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SITROOM_FETCH_WORKERS", "many")
+    code, _, err = run(capsys, "ingest", "--feed", "https://example.test/x.xml", "--db", str(db_path))
+    assert code == EXIT_USAGE and "SITROOM_FETCH_WORKERS" in err
