@@ -9,6 +9,8 @@ from sitroom.analytics import map_values
 from sitroom.figures import choropleth_figure
 from ui import data, frame, render
 
+TOPOJSON_URL = "app/static/topojson/"  # served from static/ (offline map outlines), relative to the page
+
 page = frame.page("Map")
 if render.empty_archive(page):
     st.stop()
@@ -21,7 +23,7 @@ if values.empty:
     render.no_mentions(page, "any country")
     st.stop()
 event = st.plotly_chart(choropleth_figure(values, norm=f.norm), on_select="rerun", selection_mode="points",
-                        key="world_map")
+                        key="world_map", config={"topojsonURL": TOPOJSON_URL})
 points = event.selection.points if event else []
 if points:
     point = points[0]

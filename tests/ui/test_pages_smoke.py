@@ -62,3 +62,18 @@ def test_key_elements_are_present(archive, page: str) -> None:
     body = texts(at)
     for expected in EXPECTED.get(page, []):
         assert expected in body, (expected, body[:2000])
+
+
+def test_map_outlines_are_served_from_the_checkout() -> None:
+    """Plotly would fetch the world outline from a CDN: a self-hosted map must not need the internet."""
+    import json
+    import tomllib
+
+    from tests.ui.conftest import ROOT
+
+    topo = json.loads((ROOT / "static" / "topojson" / "world_110m.json").read_text(encoding="utf-8"))
+    ids = {g.get("id") for g in topo["objects"]["countries"]["geometries"]}
+    assert {"FRA", "RUS", "UKR", "USA"} <= ids  # the ISO3 ids the choropleth's locations use
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["enableStaticServing"] is True
+    assert 'TOPOJSON_URL = "app/static/topojson/"' in (ROOT / "pages" / "3_Map.py").read_text(encoding="utf-8")
