@@ -161,6 +161,8 @@ RULES: list[Record] = [
     {"name": "icc", "window": 0, "veto_only": True, "vetoes": [
         "cricket*", "t20", "odi", "test match*", "wicket*", "world cup", "batter*", "bowler*", "chamber of commerce"]},
     # Companies that are common words or first names.
+    {"name": "company_strict", "window": 40, "cues": [
+        "corp", "corporation", "inc", "company", "group", "shares", "contractor*", "defense firm", "defence firm"]},
     {"name": "company_context", "window": 0, "cues": COMPANY_CUES + WEAPON_CUES, "cue_types": ["company", "weapon"]},
     {"name": "kupol", "cues": [
         "iemz", "izhevsk", "ijevsk", "garpiya*", "garpia*", "almaz-antey", "almaz-antei", "drone*", "plant",
@@ -182,6 +184,8 @@ RULES: list[Record] = [
     {"name": "car_country", "window": 0, "cues": ["bangui", "central african", "touadera", "centrafri*"]},
     # Person names that are also common words or first names.
     {"name": "person_surname", "window": 0, "cues": [], "doc_entity": True, "mid_sentence_ok": True},
+    # A common surname (Harris, Johnson, Austin) only when the full name is in the same article.
+    {"name": "person_doc", "window": 0, "cues": [], "doc_entity": True},
 ]
 
 # Stop phrases: longest match wins, and these name nothing.
@@ -308,6 +312,10 @@ COUNTRY_EXTRA: list[tuple[str, str, str, str, str, str]] = [
     ("GB", "Northern Ireland", "en", "alias", "capitalised", ""),
     ("GB", "Irlande du Nord", "fr", "alias", "insensitive", ""),
     ("GB", "Scotland", "en", "alias", "capitalised", ""),
+    ("GB", "nord-irlandais", "fr", "demonym", "insensitive", ""),
+    ("GB", "nord-irlandaise", "fr", "demonym", "insensitive", ""),
+    ("GB", "nord-irlandaises", "fr", "demonym", "insensitive", ""),
+    ("GB", "Northern Irish", "en", "demonym", "capitalised", ""),
     ("GB", "Ecosse", "fr", "alias", "capitalised", ""),
     ("GB", "Wales", "en", "alias", "capitalised", ""),
     ("GB", "pays de Galles", "fr", "alias", "insensitive", ""),
@@ -921,6 +929,16 @@ def sipri_country(name: str, names: dict[str, str]) -> str:
     return names.get(name, "")
 
 
+# SIPRI names of companies that merged into or were renamed as a curated one.
+SIPRI_JOIN = {
+    "Harris Corp.": "L3Harris Technologies", "L-3 Communications": "L3Harris Technologies",
+    "L3 Technologies": "L3Harris Technologies", "United Technologies Corp.": "RTX", "Rockwell Collins": "RTX",
+    "Raytheon": "RTX", "Raytheon Technologies": "RTX", "Nexter": "KNDS", "Krauss-Maffei Wegmann": "Krauss-Maffei Wegmann",
+}
+# Single-word company names that are English words or surnames: only with company words nearby.
+STRICT_COMPANY_WORDS = {"Ball", "Cubic", "Eaton", "Mitre", "Moog", "Parsons", "Triumph", "Fluor", "Harris"}
+
+
 def build_companies(b: Builder, src: Path, names: dict[str, str]) -> dict[str, str]:
     """Companies; returns a lowercase alias -> company id index (to link weapons to makers)."""
     index: dict[str, str] = {}
@@ -930,6 +948,7 @@ def build_companies(b: Builder, src: Path, names: dict[str, str]) -> dict[str, s
     for row in curated:
         for s in split(row["sipri_top100_name"]):
             sipri_to_curated[s] = row["canonical_name"]
+    sipri_to_curated.update(SIPRI_JOIN)
 
     high_rules = {"Leonardo": "leonardo", "Rafael": "rafael", "Safran": "safran", "Thales": "thales",
                   "Kupol": "kupol", "Koupol": "kupol", "Alabuga": "alabuga", "Alabouga": "alabuga",
@@ -1025,7 +1044,7 @@ def build_companies(b: Builder, src: Path, names: dict[str, str]) -> dict[str, s
         iso2 = sipri_country(row["country"], names)
         single_word = " " not in cleaned and not cleaned.isupper() and not any(c.isdigit() for c in cleaned)
         if single_word:
-            high_rules.setdefault(cleaned, "company_context")  # Harris, Ball, Parsons, Eaton...
+            high_rules.setdefault(cleaned, "company_strict" if cleaned in STRICT_COMPANY_WORDS else "company_context")
         eid = add_company(cleaned, iso2, "", [(raw, "en", "official_name")])
         if cleaned.isupper() and len(cleaned) <= 4:
             # A bare acronym from SIPRI (e.g. "CSGC"): keep it exact.
@@ -1223,6 +1242,13 @@ def family_key(text: str) -> str:
     return m.group(1).lower() if m else ""
 
 
+# Airliners and business aircraft in the SIPRI register: "Boeing 737" names the maker, not a weapon.
+CIVIL_AIRCRAFT_PREFIXES = (
+    "Boeing-7", "Boeing 7", "B-7", "Airbus", "A3", "Cessna", "Beech", "Learjet", "Gulfstream", "Embraer",
+    "ERJ", "ATR-", "ATR ", "Dash", "Bombardier", "Super King Air", "King Air", "Falcon-", "Falcon ", "CRJ",
+)
+
+
 def build_oryx_sipri(b: Builder, src: Path, company_index: dict[str, str], curated_keys: dict[str, str]) -> None:
     candidates: dict[str, tuple[str, str, str]] = {}  # designation -> (category, origin, source)
     for row in read_csv(src / "weapons_oryx_systems.csv"):
@@ -1244,7 +1270,7 @@ def build_oryx_sipri(b: Builder, src: Path, company_index: dict[str, str], curat
     country_names.update({"Soviet Union": "RU", "USA": "US", "UK": "GB", "Russia": "RU", "South Korea": "KR"})
     for name, (category, origin, _source) in sorted(candidates.items()):
         name = " ".join(name.split())
-        if not distinctive(name) or len(name) > 40:
+        if not distinctive(name) or len(name) > 40 or name.startswith(CIVIL_AIRCRAFT_PREFIXES):
             continue
         key = name.lower()
         if key in curated_keys:
