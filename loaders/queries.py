@@ -137,11 +137,17 @@ def read_article_daily(
             .group_by(ad.c.day, ad.c.language).order_by(ad.c.day)
         columns = [C.DAY, C.LANG, C.N_READ]
     elif by == "feed":
-        f = db.feeds
-        stmt = select(ad.c.day, f.c.name, func.sum(ad.c.n_articles)) \
-            .select_from(ad.join(f, f.c.id == ad.c.feed_id)).where(*conds) \
-            .group_by(ad.c.day, f.c.name).order_by(ad.c.day)
-        columns = [C.DAY, C.FEED_NAME, C.N_READ]
+        # Group by feed id and name the feeds afterwards: joining feeds made SQLite scan
+        # article_daily once per feed (1 s over three years instead of 30 ms).
+        stmt = select(ad.c.day, ad.c.feed_id, func.sum(ad.c.n_articles)).where(*conds) \
+            .group_by(ad.c.day, ad.c.feed_id).order_by(ad.c.day)
+        frame = _frame(engine, stmt, [C.DAY, C.FEED_ID, C.N_READ])
+        names = dict(_frame(engine, select(db.feeds.c.id, db.feeds.c.name), [C.FEED_ID, C.FEED_NAME]).itertuples(
+            index=False))
+        frame.insert(1, C.FEED_NAME, [names.get(i, f"feed {i}") for i in frame[C.FEED_ID]])
+        frame = frame.groupby([C.DAY, C.FEED_NAME], as_index=False, sort=True)[C.N_READ].sum()
+        frame[C.N_READ] = frame[C.N_READ].astype("int64")
+        return _to_day(frame)
     else:
         stmt = select(ad.c.day, func.sum(ad.c.n_articles)).where(*conds).group_by(ad.c.day).order_by(ad.c.day)
         columns = [C.DAY, C.N_READ]
@@ -250,8 +256,15 @@ def read_entity_articles(
         conds.append(ae.c.feed_id.in_(list(feed_ids)))
     if not seats:
         conds.append(ae.c.via_seat_only == False)  # noqa: E712  (SQL, not Python truthiness)
-    ids = select(ae.c.article_id).where(*conds)
-    stmt = _article_select().where(a.c.id.in_(ids)).order_by(a.c.published_at.desc(), a.c.id.desc()).limit(limit)
+    # Walk (entity_id, day) newest day first and stop after `limit`: sorting every article of a
+    # big country by time took ~1 s over three years. day is the UTC date of published_at, so
+    # (day, published_at) descending is the same order.
+    f = db.feeds
+    stmt = (
+        select(a.c.id, a.c.title, a.c.summary, a.c.url, a.c.published_at, a.c.day, a.c.language, f.c.name)
+        .select_from(ae.join(a, a.c.id == ae.c.article_id).join(f, f.c.id == a.c.feed_id))
+        .where(*conds).order_by(ae.c.day.desc(), a.c.published_at.desc(), a.c.id.desc()).limit(limit)
+    )
     return _articles_frame(engine, stmt)
 
 
@@ -338,7 +351,9 @@ def search_articles(
             for term in _terms(match):
                 like = f"%{term}%"
                 conds.append(a.c.title.ilike(like) | a.c.summary.ilike(like))
-    stmt = _article_select().where(*conds).order_by(a.c.published_at.desc(), a.c.id.desc()).limit(limit)
+    # day first: the (day, language) index then gives the order and the LIMIT stops the scan
+    stmt = _article_select().where(*conds).order_by(a.c.day.desc(), a.c.published_at.desc(), a.c.id.desc()) \
+        .limit(limit)
     return _articles_frame(engine, stmt)
 
 

@@ -114,3 +114,12 @@ def test_feed_health(fx) -> None:
     assert h.loc["The Lookout", "last_error_class"] == "http_5xx" and h.loc["The Lookout", C.N_FAILED] == 1
     assert h.loc["Le Veilleur", C.N_POLLS] == 30 and 0 < h.loc["Le Veilleur", C.N_NOT_MODIFIED] < 30
     assert len(h.loc["Le Veilleur", "items_per_day"]) == 30 and min(h.loc["Le Veilleur", "items_per_day"]) >= 4
+
+
+def test_article_lists_are_newest_first(fx) -> None:
+    for frame in (Q.read_entity_articles(fx, "country:FR", START, TODAY, limit=50),
+                  Q.search_articles(fx, start=START, end=TODAY, limit=50),
+                  Q.search_articles(fx, match=fts_query("ukraine"), start=START, end=TODAY, limit=50)):
+        published = list(frame[C.PUBLISHED])
+        assert len(published) == 50 and published == sorted(published, reverse=True)
+        assert frame[C.DAY].max() == frame[C.DAY].iloc[0]
