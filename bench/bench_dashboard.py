@@ -3,17 +3,20 @@
     .venv/bin/python bench/bench_dashboard.py ARCHIVE.sqlite [--runs 3] [--pages trends,movers]
 
 For each page and run:
-  cold    a fresh `streamlit run app.py` process (empty caches), a fresh browser context, the page
-          opened: milliseconds from navigation start until the script run ended ("notRunning") and
-          every Plotly chart on the page has drawn its SVG;
-  warm    a second fresh browser context on the same server (a new session, warm st.cache_data);
+  cold    a fresh `streamlit run app.py` process (empty caches) and a fresh browser context
+          (empty HTTP cache): milliseconds from navigation start to rendered (below);
+  warm    a second tab of that context (a new Streamlit session: warm st.cache_data, warm
+          browser cache), as when a user comes back;
   filter  on the warm page, the sidebar Period changed to "Last 30 days" then to "Last year":
           milliseconds from the click on the option to the end of the rerun (both medians shown);
   RSS     the server's resident memory after the page's runs (VmRSS, and VmHWM = its peak), from
           /proc/<pid>/status (psutil is not installed in the venv).
 The script-run state is sampled in the page every 5 ms (an init script that watches
-`[data-testid=stApp][data-test-script-state]`), so the times are what a user waits for, not
-AppTest's script time.
+`[data-testid=stApp][data-test-script-state]`) and a MutationObserver notes the last DOM change:
+"rendered" is the run's end or the last DOM change after it, whichever is later, once the DOM
+has been quiet for 400 ms. So the times are what a user waits for. A one-chart app with no
+archive access is measured the same way first: the floor that Streamlit and chromium cost here.
+Then AppTest gives the server-side script time alone (a fresh interpreter per run).
 
 Then every loaders.queries function the pages use is timed in-process on the same archive
 (cold connection, median of --runs), with the widest default arguments: that table says which
@@ -44,6 +47,9 @@ from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, page_files
 WATCH_JS = """
 (() => {
   window.__st = [];
+  window.__lastMut = performance.now();
+  new MutationObserver(() => { window.__lastMut = performance.now(); })
+    .observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
   let last = null;
   setInterval(() => {
     const app = document.querySelector('[data-testid="stApp"]');
@@ -52,6 +58,11 @@ WATCH_JS = """
   }, 5);
 })();
 """
+# Rendered = the run ended ("notRunning" after a "running" seen since `mark`), every Plotly chart
+# has drawn, and the DOM has been quiet for QUIET_MS: Streamlit flips to notRunning before React
+# has painted the last elements (sidebar widgets appear ~100-900 ms later on this machine), so
+# the time reported is that of the last DOM change, not of the state flip.
+QUIET_MS = 400
 RUN_ENDED_JS = """(mark) => {
   let ran = false;
   for (const [s, t] of window.__st) {
@@ -59,15 +70,18 @@ RUN_ENDED_JS = """(mark) => {
     if (ran && s === 'notRunning' && t >= mark) {
       const charts = document.querySelectorAll('[data-testid="stPlotlyChart"]');
       for (const c of charts) if (!c.querySelector('.main-svg')) return false;
-      return performance.now();
+      if (performance.now() - window.__lastMut < QUIET_MS) return null;  // still painting
+      return Math.max(t, window.__lastMut);
     }
   }
   return false;
-}"""
+}""".replace("QUIET_MS", str(QUIET_MS))
 AIMS = {"cold": 3000, "warm": 1000, "filter": 300}
 
 
 def slug(script: Path) -> str:
+    if script.name == "floor_app.py":
+        return "(floor)"
     return "trends" if script.name == "app.py" else re.sub(r"^\d+_", "", script.stem).lower()
 
 
@@ -84,13 +98,49 @@ def rss_mb(pid: int) -> tuple[float, float]:
     return fields.get("VmRSS", 0.0), fields.get("VmHWM", 0.0)
 
 
-def load(browser, url: str) -> tuple[Any, Any, float]:  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport=VIEWPORT)
-    context.add_init_script(WATCH_JS)
+class Inflight:
+    """HTTP requests of a page still in flight (the lazily loaded Plotly bundle, media...)."""
+
+    def __init__(self, page) -> None:  # type: ignore[no-untyped-def]
+        self.n = 0
+        page.on("request", self._start)
+        page.on("requestfinished", self._end)
+        page.on("requestfailed", self._end)
+
+    def _start(self, _request) -> None:  # type: ignore[no-untyped-def]
+        self.n += 1
+
+    def _end(self, _request) -> None:  # type: ignore[no-untyped-def]
+        self.n -= 1
+
+
+def wait_rendered(page, inflight: Inflight, mark: float, timeout_s: float = 120.0) -> float:  # type: ignore[no-untyped-def]
+    """Page time (ms) at which the run that started after `mark` was fully painted."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = page.evaluate(RUN_ENDED_JS, mark)
+        if isinstance(value, int | float) and not isinstance(value, bool) and inflight.n <= 0:
+            return float(value)
+        page.wait_for_timeout(20)
+    raise TimeoutError(f"{page.url} not rendered after {timeout_s:.0f} s")
+
+
+def new_page(context):  # type: ignore[no-untyped-def]
     page = context.new_page()
     page.set_default_timeout(120_000)
+    return page, Inflight(page)
+
+
+def load(browser, url: str, context=None) -> tuple[Any, Any, float]:  # type: ignore[no-untyped-def]
+    """Open `url` in a new tab (a new Streamlit session) of `context`, or of a fresh context
+    (cold browser cache); the time to rendered from navigation start."""
+    if context is None:
+        context = browser.new_context(viewport=VIEWPORT)
+        context.add_init_script(WATCH_JS)
+    page, inflight = new_page(context)
     page.goto(url, wait_until="commit")
-    ended = page.wait_for_function(RUN_ENDED_JS, arg=0, polling=10).json_value()
+    ended = wait_rendered(page, inflight, 0.0)
+    page._sitroom_inflight = inflight
     exc = page.locator('[data-testid="stException"]')
     if exc.count():
         print(f"    ! exception on {url}: {exc.first.inner_text()[:300]}")
@@ -98,34 +148,47 @@ def load(browser, url: str) -> tuple[Any, Any, float]:  # type: ignore[no-untype
 
 
 def change_period(page, option: str) -> float | None:  # type: ignore[no-untyped-def]
-    box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(
-        has=page.locator('[data-testid="stWidgetLabel"]', has_text="Period"))
+    box = page.get_by_role("combobox", name="Period")  # a react-aria combobox in Streamlit 1.67
     if not box.count():
         return None
-    box.first.locator('[data-baseweb="select"]').click()
+    box.first.click()
     item = page.get_by_role("option", name=option, exact=True)
     item.wait_for(state="visible")
     mark = page.evaluate("performance.now()")
     item.click()
-    ended = page.wait_for_function(RUN_ENDED_JS, arg=mark, polling=10).json_value()
-    return float(ended) - float(mark)
+    return wait_rendered(page, page._sitroom_inflight, float(mark)) - float(mark)
+
+
+# The floor: the same harness on a one-chart Streamlit app with no archive access. What a page
+# costs above this is ours; the floor itself is Streamlit + chromium on this machine.
+FLOOR_APP = """
+import plotly.graph_objects as go
+import streamlit as st
+st.set_page_config(layout="wide")
+period = st.sidebar.selectbox("Period", ["Last 90 days", "Last 30 days", "Last year"])
+st.title("Floor")
+st.plotly_chart(go.Figure(go.Scatter(x=list(range(90)), y=[i % 7 for i in range(90)])))
+"""
 
 
 def bench_pages(archive: Path, scripts: list[Path], runs: int, logs: Path) -> list[dict[str, Any]]:
     from playwright.sync_api import sync_playwright
 
+    floor = logs / "floor_app.py"
+    floor.write_text(FLOOR_APP)
     rows = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        for script in scripts:
+        for script in [floor, *scripts]:
             cold, warm, f30, f1y, rss, hwm = [], [], [], [], 0.0, 0.0
             for run in range(runs):
-                with streamlit_server(archive, logs / f"{slug(script)}-{run}.log") as server:
-                    url = f"{server.url}/{url_path(script)}"
-                    ctx, _page, t = load(browser, url)
+                app = floor if script == floor else ROOT / "app.py"
+                with streamlit_server(archive, logs / f"{slug(script)}-{run}.log", app=app) as server:
+                    url = f"{server.url}/{'' if script == floor else url_path(script)}"
+                    ctx, first, t = load(browser, url)  # fresh server, fresh browser cache
                     cold.append(t)
-                    ctx.close()
-                    ctx, page, t = load(browser, url)
+                    first.close()
+                    _ctx, page, t = load(browser, url, ctx)  # a second session, warm caches
                     warm.append(t)
                     if (t30 := change_period(page, "Last 30 days")) is not None:
                         f30.append(t30)
@@ -144,6 +207,65 @@ def bench_pages(archive: Path, scripts: list[Path], runs: int, logs: Path) -> li
 
 def _med(values: list[float]) -> str:
     return f"{statistics.median(values):7.0f} ms" if values else "      -   "
+
+
+# --- server-side script time (AppTest), one fresh process per run --------------------------
+
+APPTEST_WORKER = """
+import json, os, sys, time
+sys.path.insert(0, sys.argv[3])
+os.environ["SITROOM_DB"] = sys.argv[1]
+os.environ["SITROOM_POLL_MINUTES"] = "0"
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file(sys.argv[2], default_timeout=300)
+out = {}
+t = time.perf_counter(); at.run(); out["cold"] = (time.perf_counter() - t) * 1000
+warm = []
+for _ in range(3):
+    t = time.perf_counter(); at.run(); warm.append((time.perf_counter() - t) * 1000)
+out["warm"] = sorted(warm)[1]
+out["exception"] = bool(at.exception)
+for key, value in (("f30", "30d"), ("f1y", "1y")):
+    try:
+        box = at.selectbox(key="f_period")
+    except KeyError:
+        break
+    t = time.perf_counter(); box.set_value(value).run(); out[key] = (time.perf_counter() - t) * 1000
+print(json.dumps(out))
+"""
+
+
+def bench_apptest(archive: Path, scripts: list[Path], runs: int) -> list[dict[str, Any]]:
+    """Script time on the server alone: AppTest in a fresh interpreter per run (cold = first run)."""
+    import json
+    import subprocess
+
+    rows = []
+    for script in scripts:
+        got: dict[str, list[float]] = {"cold": [], "warm": [], "f30": [], "f1y": []}
+        for _ in range(runs):
+            proc = subprocess.run([sys.executable, "-c", APPTEST_WORKER, str(archive), str(script), str(ROOT)],
+                                  capture_output=True, text=True, cwd=ROOT, timeout=600)
+            line = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else "{}"
+            result = json.loads(line)
+            if result.get("exception"):
+                print(f"    ! {slug(script)} raised under AppTest")
+            for key in got:
+                if key in result:
+                    got[key].append(float(result[key]))
+        rows.append({"page": slug(script), **got})
+        print(f"  {slug(script):<10} cold {_med(got['cold'])}  warm {_med(got['warm'])}  "
+              f"30d {_med(got['f30'])}  1y {_med(got['f1y'])}", flush=True)
+    return rows
+
+
+def print_apptest_table(rows: list[dict[str, Any]], runs: int) -> None:
+    print(f"\nserver-side script time (AppTest, fresh process per run), medians over {runs} runs (ms)")
+    print("| page | cold (first run: imports + queries) | warm (cached) | period -> 30d | period -> 1y |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for r in rows:
+        cells = [f"{statistics.median(r[k]):.0f}" if r[k] else "-" for k in ("cold", "warm", "f30", "f1y")]
+        print(f"| {r['page']} | {' | '.join(cells)} |")
 
 
 def print_table(rows: list[dict[str, Any]], runs: int) -> None:
@@ -242,7 +364,8 @@ def main() -> None:
     parser.add_argument("archive", type=Path)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--pages", default="", help="comma-separated page slugs (default: every page)")
-    parser.add_argument("--no-browser", action="store_true", help="only time the queries")
+    parser.add_argument("--no-browser", action="store_true", help="skip the chromium measurements")
+    parser.add_argument("--no-apptest", action="store_true", help="skip the AppTest script timings")
     parser.add_argument("--logs", type=Path, default=Path("/tmp/sitroom-bench-logs"))
     args = parser.parse_args()
     archive = args.archive.resolve()
@@ -250,11 +373,15 @@ def main() -> None:
         sys.exit(f"{archive}: no such archive (build one with bench/build_large_archive.py)")
     size = sum(p.stat().st_size for p in archive.parent.glob(archive.name + "*")) / 1e9
     print(f"archive {archive} ({size:.2f} GB), {os.cpu_count()} CPUs, runs={args.runs}")
+    scripts = [s for s in page_files() if not args.pages or slug(s) in args.pages.split(",")]
     if not args.no_browser:
-        scripts = [s for s in page_files() if not args.pages or slug(s) in args.pages.split(",")]
         args.logs.mkdir(parents=True, exist_ok=True)
+        print("chromium: time to rendered (script run ended and every Plotly chart drawn)")
         rows = bench_pages(archive, scripts, args.runs, args.logs)
         print_table(rows, args.runs)
+    if not args.no_apptest:
+        print("\nAppTest: server-side script time")
+        print_apptest_table(bench_apptest(archive, scripts, args.runs), args.runs)
     bench_queries(archive, args.runs)
 
 

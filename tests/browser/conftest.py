@@ -85,13 +85,13 @@ def _healthy(url: str) -> bool:
 
 
 @contextlib.contextmanager
-def streamlit_server(db_path: Path, log_path: Path, **env_extra: str) -> Iterator[Server]:
+def streamlit_server(db_path: Path, log_path: Path, *, app: Path = APP, **env_extra: str) -> Iterator[Server]:
     """`streamlit run app.py` on a free port, healthy, stopped on exit; fails with its log."""
     port = free_port()
     env = {**os.environ, "SITROOM_DB": str(db_path), "SITROOM_POLL_MINUTES": "0", **env_extra}
     env.pop("SITROOM_REQUIRE_BROWSER", None)
     cmd = [
-        sys.executable, "-m", "streamlit", "run", str(APP),
+        sys.executable, "-m", "streamlit", "run", str(app),
         "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
     ]
