@@ -121,5 +121,5 @@ def test_article_lists_are_newest_first(fx) -> None:
                   Q.search_articles(fx, start=START, end=TODAY, limit=50),
                   Q.search_articles(fx, match=fts_query("ukraine"), start=START, end=TODAY, limit=50)):
         published = list(frame[C.PUBLISHED])
-        assert len(published) == 50 and published == sorted(published, reverse=True)
+        assert len(published) >= 20 and published == sorted(published, reverse=True)
         assert frame[C.DAY].max() == frame[C.DAY].iloc[0]
