@@ -188,6 +188,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-fail", action="store_true", help="exit 0 even when an aim is missed")
     parser.add_argument("--quiet", action="store_true", help="print the table only, not every FP/FN")
     parser.add_argument(
+        "--split",
+        choices=("all", "dev", "holdout"),
+        default="all",
+        help="dev: the items whose errors drove the matcher's rules; holdout: labelled blind, kept for measuring",
+    )
+    parser.add_argument(
         "--types", default="country,company,weapon,org,person", help="types whose errors are listed"
     )
     args = parser.parse_args(argv)
@@ -202,14 +208,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         from loaders.gazetteer_files import read_gazetteer
-
         from sitroom.matching import Matcher
     except ImportError as exc:
         print(f"error: cannot import the matcher or the gazetteer reader: {exc}", file=sys.stderr)
         return 2
 
     t0 = time.perf_counter()
-    labels = load_labels(args.labels)
+    labels = [r for r in load_labels(args.labels) if args.split in ("all", r.get("split", "dev"))]
     items = load_items(args.feeds, labels)
     gazetteer = read_gazetteer()
     matcher = Matcher.from_gazetteer(gazetteer)
@@ -231,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{kind} {e.lang} {e.entity:<28} {e.context}\n      {e.ref}")
     by_lang = Counter(rec["lang"] for rec, _, _ in items)
     print(
-        f"\n{res.n_items} items ({by_lang['en']} en, {by_lang['fr']} fr); gazetteer {getattr(gazetteer, 'version', '?')}, "
+        f"\nsplit {args.split}: {res.n_items} items ({by_lang['en']} en, {by_lang['fr']} fr); gazetteer {getattr(gazetteer, 'version', '?')}, "
         f"{len(known)} entities; load {t1 - t0:.1f}s, match {t2 - t1:.2f}s"
     )
     missed = print_table(res)
