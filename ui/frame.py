@@ -167,9 +167,10 @@ def _sidebar_filters(f: Filters, feeds: pd.DataFrame, languages: list[str], *, c
             start, end = st.session_state["f_range"][0], default_end
     state.seed("f_lang", list(f.languages))
     langs = sb.multiselect("Languages", languages, key="f_lang", placeholder="All languages")
-    feed_labels = dict(zip((int(x) for x in feeds[C.FEED_ID]), feeds[C.FEED_NAME], strict=True))
+    feed_labels = {int(i): f"{name} · {pub}" if pub and pub != name else str(name)
+                   for i, name, pub in zip(feeds[C.FEED_ID], feeds[C.FEED_NAME], feeds[C.PUBLISHER], strict=True)}
     state.seed("f_feed", list(f.feeds))
-    feed_ids = sb.multiselect("Feeds", list(feed_labels), key="f_feed", format_func=lambda i: feed_labels.get(i, str(i)),
+    feed_ids = sb.multiselect("Feeds (publisher)", list(feed_labels), key="f_feed", format_func=lambda i: feed_labels.get(i, str(i)),
                               placeholder="All feeds")
     state.seed("f_type", list(f.types))
     types = sb.multiselect("Entity types", ENTITY_TYPES, key="f_type", format_func=TYPE_LABELS.__getitem__,

@@ -178,3 +178,22 @@ def test_sources_add_feed_validates(archive) -> None:
     form_inputs[0].input("ftp://nope")
     at.button[[b.label for b in at.button].index("Add")].click().run()
     assert any("http(s)" in e.value for e in at.error)
+
+
+def test_custom_period_deep_link(archive) -> None:
+    start, end = SPIKE_DAY - pd.Timedelta(days=5), SPIKE_DAY
+    at = app({"period": "custom", "from": start.isoformat(), "to": end.isoformat(), "e": "country:UA"})
+    assert at.selectbox(key="f_period").value == "custom"
+    assert tuple(at.date_input(key="f_range").value) == (start, end)
+    days = pd.to_datetime(chart_data(at)[C.DAY]).dt.date
+    assert (days.min(), days.max()) == (start, end)
+    assert at.query_params["from"] == start.isoformat()
+
+
+def test_feed_filter_is_labelled_with_the_publisher(archive) -> None:
+    at = app({"feed": "2", "e": "country:UA"})
+    assert at.multiselect(key="f_feed").value == [2]
+    assert "The Lookout · Lookout Media" in at.multiselect(key="f_feed").options
+    one_feed = chart_data(at)[C.N_READ].sum()
+    all_feeds = chart_data(app({"e": "country:UA"}))[C.N_READ].sum()
+    assert 0 < one_feed < all_feeds
