@@ -191,3 +191,18 @@ def test_write_snapshots_equals_writing_the_documents_one_by_one(tmp_path) -> No
     assert snapshot(one_by_one) == snapshot(batched)
     one_by_one.dispose()
     batched.dispose()
+
+
+def test_times_round_trip_exactly(engine: Engine, feed_ids: tuple[int, int]) -> None:
+    """The bulk path writes SQLite text itself: what SQLAlchemy reads back must be the same instant."""
+    published = dt.datetime(2022, 2, 25, 0, 30, 0, 123456, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+    seen = dt.datetime(2024, 5, 1, 12, 0, 0, 999999, tzinfo=dt.UTC)
+    with write_tx(engine) as conn:
+        write_entries(conn, feed_ids[0], [entry(1, published=published)], seen_at=seen)
+    with engine.connect() as conn:
+        row = conn.execute(select(articles)).one()
+        sighting = conn.execute(select(sightings)).one()
+    assert row.published_at == published and row.published_at.tzinfo == dt.UTC
+    assert row.first_seen_at == seen and row.updated_at == seen and row.day == "2022-02-24"
+    assert sighting.first_seen_at == seen == sighting.last_seen_at
+    assert row.published_estimated is False and row.categories == '["World"]'
