@@ -32,9 +32,10 @@ def entity_picker(page: Page, popularity: pd.DataFrame, *, key: str = "f_entitie
             cols[0].caption(f"No entity matches “{find}”.")
     else:
         suggestions = [str(x) for x in popularity[C.ENTITY_ID].head(40)] if not popularity.empty else []
-    state.seed(key, list(f.entities))
+    from_url = list(f.entities[:MAX_COMPARED])  # a longer list would make the multiselect raise
+    state.seed(key, from_url)
     chosen_now = [x for x in st.session_state.get(key, []) if x in set(page.entities[C.ENTITY_ID])]
-    options = list(dict.fromkeys([*chosen_now, *f.entities, *suggestions]))
+    options = list(dict.fromkeys([*chosen_now, *from_url, *suggestions]))
     chosen = cols[1].multiselect(
         "Entities to compare", options, key=key, format_func=page.label, max_selections=MAX_COMPARED,
         placeholder="The most mentioned are shown; pick entities to compare",

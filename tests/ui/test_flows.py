@@ -197,3 +197,12 @@ def test_feed_filter_is_labelled_with_the_publisher(archive) -> None:
     one_feed = chart_data(at)[C.N_READ].sum()
     all_feeds = chart_data(app({"e": "country:UA"}))[C.N_READ].sum()
     assert 0 < one_feed < all_feeds
+
+
+def test_more_entities_than_the_picker_holds_are_cut_not_a_crash(archive, monkeypatch) -> None:
+    import ui.widgets
+
+    monkeypatch.setattr(ui.widgets, "MAX_COMPARED", 2)
+    at = app({"e": "country:FR,country:RU,country:UA"})
+    assert at.multiselect(key="f_entities").value == ["country:FR", "country:RU"]
+    assert at.query_params["e"] == "country:FR,country:RU"
