@@ -20,9 +20,9 @@ previous = data.entity_totals(page.url, prev_start, prev_end, f.languages, f.fee
 read_now = data.total_read(page.url, page.start, page.end, f.languages, f.feeds)
 read_before = data.total_read(page.url, prev_start, prev_end, f.languages, f.feeds)
 st.caption(f"{page.period_text()} compared with {prev_start:%d %b %Y} – {prev_end:%d %b %Y}. "
-           f"Articles read: {read_now:,} now, {read_before:,} before (counts below are articles, not rates).")
+           f"Articles read (the denominators): {read_now:,} now, {read_before:,} before.")
 
-table = movers(current, previous, top=10)
+table = movers(current, previous, top=10, read_now=read_now, read_before=read_before)
 if table.empty:
     render.no_mentions(page, "any entity")
     st.stop()
@@ -36,7 +36,8 @@ for entity_type in [t for t in ENTITY_TYPES if t in set(table[C.ENTITY_TYPE])]:
     st.subheader(TYPE_LABELS[entity_type].capitalize())
     sub = table[table[C.ENTITY_TYPE] == entity_type]
     event = st.dataframe(
-        sub[[C.NAME, "profile", C.N_ARTICLES, C.N_BEFORE, C.CHANGE, C.PCT_CHANGE, C.NEWCOMER, "trend"]],
+        sub[[C.NAME, "profile", C.N_ARTICLES, C.N_BEFORE, C.CHANGE, C.PCT_CHANGE, C.NEWCOMER,
+             C.PER_1000, C.PER_1000_BEFORE, "trend"]],
         hide_index=True, on_select="rerun", selection_mode="single-row", key=f"movers_{entity_type}",
         column_config={
             C.NAME: st.column_config.TextColumn("Entity"),
@@ -47,6 +48,9 @@ for entity_type in [t for t in ENTITY_TYPES if t in set(table[C.ENTITY_TYPE])]:
             C.CHANGE: st.column_config.NumberColumn("Change", format="%+d"),
             C.PCT_CHANGE: st.column_config.NumberColumn("Change %", format="%+.0f%%"),
             C.NEWCOMER: st.column_config.CheckboxColumn("New", help="Not mentioned at all in the previous period"),
+            C.PER_1000: st.column_config.NumberColumn("Per 1,000 read", format="%.1f"),
+            C.PER_1000_BEFORE: st.column_config.NumberColumn("Before, per 1,000", format="%.1f",
+                                                             help="Compare these when the archive grew between periods"),
             "trend": st.column_config.LineChartColumn(f"Per {grain}", y_min=0),
         },
     )

@@ -133,14 +133,19 @@ def mark_spikes(series: pd.DataFrame, *, threshold: float = 3.5, min_articles: i
     return out
 
 
-def movers(current: pd.DataFrame, previous: pd.DataFrame, *, top: int = 10) -> pd.DataFrame:
+def movers(
+    current: pd.DataFrame, previous: pd.DataFrame, *, top: int = 10, read_now: int = 0, read_before: int = 0
+) -> pd.DataFrame:
     """Top entities of each type in the current period, with their change against the previous one.
 
     `current` and `previous`: ENTITY_ID, ENTITY_TYPE, NAME, N_ARTICLES (totals per period).
     Returns the `top` entities per type by current count with N_BEFORE, CHANGE (difference),
-    PCT_CHANGE (NaN for newcomers) and NEWCOMER (no mention at all in the previous period).
+    PCT_CHANGE (NaN for newcomers) and NEWCOMER (no mention at all in the previous period), and
+    PER_1000 / PER_1000_BEFORE given the articles read in each period (NaN when 0): when the
+    archive grew (new feeds), raw counts rise for everyone and only the rates compare.
     """
-    cols = [C.ENTITY_TYPE, C.ENTITY_ID, C.NAME, C.N_ARTICLES, C.N_BEFORE, C.CHANGE, C.PCT_CHANGE, C.NEWCOMER]
+    cols = [C.ENTITY_TYPE, C.ENTITY_ID, C.NAME, C.N_ARTICLES, C.N_BEFORE, C.CHANGE, C.PCT_CHANGE, C.NEWCOMER,
+            C.PER_1000, C.PER_1000_BEFORE]
     if current.empty:
         return pd.DataFrame(columns=cols)
     before = previous.set_index(C.ENTITY_ID)[C.N_ARTICLES] if not previous.empty else pd.Series(dtype="int64")
@@ -151,6 +156,8 @@ def movers(current: pd.DataFrame, previous: pd.DataFrame, *, top: int = 10) -> p
     with np.errstate(divide="ignore", invalid="ignore"):
         out[C.PCT_CHANGE] = 100.0 * out[C.CHANGE] / out[C.N_BEFORE].where(out[C.N_BEFORE] > 0)
     out[C.NEWCOMER] = out[C.N_BEFORE] == 0
+    out[C.PER_1000] = 1000.0 * out[C.N_ARTICLES] / read_now if read_now > 0 else np.nan
+    out[C.PER_1000_BEFORE] = 1000.0 * out[C.N_BEFORE] / read_before if read_before > 0 else np.nan
     out = out.sort_values([C.ENTITY_TYPE, C.N_ARTICLES, C.ENTITY_ID], ascending=[True, False, True])
     return out.groupby(C.ENTITY_TYPE, sort=True).head(top).reset_index(drop=True)[cols]
 

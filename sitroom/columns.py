@@ -51,6 +51,7 @@ N_BEFORE = "n_before"  # articles in the previous period of the same length
 CHANGE = "change"  # n_articles - n_before
 PCT_CHANGE = "pct_change"  # 100 * change / n_before; NaN for newcomers
 NEWCOMER = "newcomer"  # bool: no mention in the previous period
+PER_1000_BEFORE = "per_1000_before"  # the previous period's rate
 N_BOTH = "n_both"  # articles mentioning both the profiled entity and this one
 LIFT = "lift"  # n_both * n_total / (n_target * n_entity)
 ISO3 = "iso3"

@@ -111,6 +111,10 @@ def test_movers_change_newcomers_and_top_per_type() -> None:
     kupol = out[out[C.ENTITY_ID] == "kupol"].iloc[0]
     assert kupol[C.NEWCOMER] and kupol[C.N_BEFORE] == 0 and np.isnan(kupol[C.PCT_CHANGE])
     assert "de" not in set(out[C.ENTITY_ID])  # gone quiet: not a mover of this period
+    rated = A.movers(now, before, read_now=2000, read_before=1000)
+    fr = rated[rated[C.ENTITY_ID] == "fr"].iloc[0]
+    assert (fr[C.PER_1000], fr[C.PER_1000_BEFORE]) == (15.0, 20.0)  # more articles, lower share
+    assert np.isnan(out[C.PER_1000]).all()  # no denominators given: no rate
     assert A.movers(totals([]), before).empty
 
 
