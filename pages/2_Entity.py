@@ -11,6 +11,7 @@ from sitroom.figures import breakdown_figure, trends_figure
 from ui import data, frame, render, widgets
 
 MIN_SUPPORT = 3
+TOP_FEEDS = 15
 
 page = frame.page("Entity profile")
 if render.empty_archive(page):
@@ -58,6 +59,7 @@ with left:
         co.insert(1, C.NAME, [names.get(e, e) for e in co[C.ENTITY_ID]])
         st.dataframe(co[[C.NAME, "profile", C.N_BOTH, C.N_ARTICLES, C.LIFT]].head(25), hide_index=True,
                      column_config={
+                         C.NAME: st.column_config.TextColumn("Entity"),
                          "profile": st.column_config.LinkColumn("Profile", display_text="open ›"),
                          C.N_BOTH: st.column_config.NumberColumn("Together"),
                          C.N_ARTICLES: st.column_config.NumberColumn("Its articles"),
@@ -69,7 +71,9 @@ with right:
     breakdown = data.entity_breakdown(page.url, entity, *args, f.seats)
     by_feed = breakdown.groupby(C.FEED_NAME, as_index=False)[C.N_ARTICLES].sum()
     by_lang = breakdown.groupby(C.LANG, as_index=False)[C.N_ARTICLES].sum()
-    st.plotly_chart(breakdown_figure(by_feed, label=C.FEED_NAME, title="By feed", axis_title="Feed"), key="by_feed")
+    top_feeds = by_feed.nlargest(TOP_FEEDS, C.N_ARTICLES)
+    title = "By feed" if len(by_feed) <= TOP_FEEDS else f"By feed (top {TOP_FEEDS} of {len(by_feed)}; all in the CSV)"
+    st.plotly_chart(breakdown_figure(top_feeds, label=C.FEED_NAME, title=title, axis_title="Feed"), key="by_feed")
     st.plotly_chart(breakdown_figure(by_lang, label=C.LANG, title="By language", axis_title="Language"), key="by_language")
     render.csv_button(breakdown, "profile-sources")
 
