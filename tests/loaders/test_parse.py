@@ -6,6 +6,7 @@ read and corrected by hand; a change in what the parser produces shows up as a d
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sys
@@ -13,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from loaders.errors import EmptyBody, EntityBomb, MalformedFeed, NotAFeed, ParseError
 from loaders.parse import ParsedFeed, parse_feed_bytes
@@ -164,3 +167,33 @@ if __name__ == "__main__" and "--write" in sys.argv:
             json.dumps(observed(golden), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
         print("wrote", golden.with_suffix(".json").name)
+
+
+VALID = [p for p in GOLDEN if "error" not in json.loads(p.with_suffix(".json").read_text(encoding="utf-8"))]
+
+
+@given(st.sampled_from(VALID), st.integers(0, 10_000), st.binary(max_size=8), st.integers(0, 10_000))
+@settings(max_examples=200, deadline=None)
+def test_damaged_feeds_end_in_entries_or_a_typed_error(path: Path, cut: int, junk: bytes, at: int) -> None:
+    """Truncated or corrupted bytes: a ParsedFeed or a ParseError, never anything else."""
+    data = path.read_bytes()
+    data = data[: cut % (len(data) + 1)]
+    position = at % (len(data) + 1)
+    data = data[:position] + junk + data[position:]
+    try:
+        parsed = parse(data)
+    except ParseError:
+        return
+    for entry in parsed.entries:
+        assert entry.uid and (entry.title or entry.summary or entry.url)
+        assert entry.published.tzinfo is not None
+
+
+PREFIXES = [b"", b'<?xml version="1.0"?>', b'<rss version="2.0"><channel><item><title>', b"<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry>", b"\xff\xfe"]
+
+
+@given(st.sampled_from(PREFIXES), st.binary(max_size=300))
+@settings(max_examples=300, deadline=None)
+def test_arbitrary_bytes_end_in_entries_or_a_typed_error(prefix: bytes, data: bytes) -> None:
+    with contextlib.suppress(ParseError):  # anything else fails the test
+        parse(prefix + data)
