@@ -130,13 +130,14 @@ def bench_db(matcher: Matcher, items: list[Item], n_articles: int) -> None:
         for i in range(n_articles):
             title, summary, lang = items[i % len(items)]
             day = (dt.date(2023, 1, 1) + dt.timedelta(days=i * 365 // n_articles)).isoformat()
-            rows.append((f"u{i}", title, summary, now.replace(tzinfo=None), day, now.replace(tzinfo=None),
-                         now.replace(tzinfo=None), lang, feed_id))
+            naive = now.replace(tzinfo=None)
+            rows.append((f"u{i}", "", title, summary, naive, "", 0, day, naive, naive, lang, "", "[]", feed_id))
         rng.shuffle(rows)  # ids not in day order, as in a real archive filled by many feeds
         with db.write_tx(engine) as conn:
             conn.exec_driver_sql(
-                "INSERT INTO articles (uid, title, summary, published_at, day, first_seen_at, updated_at, language, feed_id) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                "INSERT INTO articles (uid, url, title, summary, published_at, published_raw, published_estimated, day, "
+                "first_seen_at, updated_at, language, author, categories, feed_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         print(f"  archive of {n_articles:,} articles built in {time.perf_counter() - t0:.1f}s")
 
         match_time = 0.0
@@ -190,6 +191,7 @@ def main() -> int:
     parser.add_argument("--spacy-sample", type=int, default=500)
     parser.add_argument("--db-articles", type=int, default=200_000)
     parser.add_argument("--skip-db", action="store_true")
+    parser.add_argument("--only-db", action="store_true", help="skip the matching comparisons")
     args = parser.parse_args()
     if not args.feeds.exists():
         print(f"no feeds folder at {args.feeds}", file=sys.stderr)
@@ -208,6 +210,11 @@ def main() -> int:
     n_alias = sum(len(e.aliases) for e in g.entities)
     print(f"gazetteer {g.version}: {len(g.entities):,} entities, {n_alias:,} aliases, "
           f"{matcher.n_patterns:,} patterns; matcher built in {time.perf_counter() - t0:.2f}s")
+
+    if args.only_db:
+        print(f"\nfull database path (SQLite, temporary file), {args.db_articles:,} articles:")
+        bench_db(matcher, items, args.db_articles)
+        return 0
 
     n_found = 0
 

@@ -1,12 +1,14 @@
 """Entity extraction over the archive: mentions, article_entities and the daily aggregates.
 
 `extract_pending(engine)` brings every article up to the current gazetteer version:
-articles whose `extracted_version` is NULL or older are matched in batches (keyset pagination
-on `articles.id`); each batch's old rows are deleted and new ones inserted, the articles
-marked, and the touched days' aggregates recomputed, all in one `write_tx` transaction. A run
-killed halfway therefore leaves whole batches done and the rest stale, and the next run
-resumes; re-running is a no-op (idempotent). Matching happens outside the transaction so that
-the write lock is held only for the inserts.
+articles whose `extracted_version` is NULL or older are matched in batches, walked in
+(day, id) order with keyset pagination (an index range scan on `day`, and a batch covers few
+days); each batch's old rows are deleted and new ones inserted, the articles marked, and the
+batch's days re-aggregated (`refresh_daily`), all in one `write_tx` transaction. A run killed
+halfway therefore leaves whole batches done and the rest stale, and the next run resumes;
+re-running is a no-op (idempotent). Matching happens outside the transaction so that the
+write lock is held only for the writes. `all_articles=True` walks every article without first
+rewriting every row's version (a killed `--all` simply starts again).
 
 Time goes (measured by `bench/bench_extract.py`): matching first, then the SQLite inserts; on
 SQLite the inserts go through the DB-API `executemany` directly (one C loop), elsewhere
@@ -171,14 +173,18 @@ def extract_pending(
     version = matcher.version
     gazetteer = matcher.gazetteer
     with write_tx(engine) as conn:
-        if all_articles:
-            conn.execute(articles.update().values(extracted_version=None))
         synced = get_meta(conn, META_KEY) == version and conn.execute(
             select(func.count()).select_from(entities)).scalar()
         if not synced and gazetteer is not None:
             sync_entities(conn, gazetteer)
             set_meta(conn, META_KEY, version)
-    total = count_stale(engine, version)
+    if all_articles:  # walk every article (no full-table UPDATE first); a killed --all restarts
+        with engine.connect() as conn:
+            total = int(conn.execute(select(func.count()).select_from(articles)).scalar() or 0)
+        todo = None
+    else:
+        total = count_stale(engine, version)
+        todo = _stale_condition(version)
     if not total:
         return 0
     bar = None
@@ -187,15 +193,20 @@ def extract_pending(
 
         bar = tqdm(total=total, unit="article", desc="extract", file=None)
     done = 0
-    last_id = 0
+    last_day, last_id = "", 0
     try:
         while True:
+            # Keyset pagination in (day, id) order: a batch covers few days, so refreshing the
+            # days it touched (inside its own transaction) stays cheap.
+            # Written as a range on day (an index range scan) minus the rows already done that day.
+            after = and_(articles.c.day >= last_day,
+                         or_(articles.c.day != last_day, articles.c.id > last_id))
             with engine.connect() as conn:
                 rows = conn.execute(
                     select(articles.c.id, articles.c.title, articles.c.summary, articles.c.day,
                            articles.c.language, articles.c.feed_id)
-                    .where(and_(articles.c.id > last_id, _stale_condition(version)))
-                    .order_by(articles.c.id)
+                    .where(after if todo is None else and_(after, todo))
+                    .order_by(articles.c.day, articles.c.id)
                     .limit(batch)
                 ).all()
             if not rows:
@@ -204,7 +215,7 @@ def extract_pending(
             results = [matcher.find_mentions(a.title, a.summary, a.language or None) for a in chunk]
             with write_tx(engine) as conn:
                 write_batch(conn, chunk, results, version)
-            last_id = chunk[-1].id
+            last_day, last_id = chunk[-1].day, chunk[-1].id
             done += len(chunk)
             if bar is not None:
                 bar.update(len(chunk))
