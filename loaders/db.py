@@ -27,6 +27,7 @@ import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -48,7 +49,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DEFAULT_DB_PATH = Path(__file__).resolve().parent.parent / "var" / "sitroom.sqlite"
 
 
@@ -150,6 +151,8 @@ fetch_log = Table(
     Column("error_message", Text, nullable=False, default=""),
 )
 Index("ix_fetch_log_feed_time", fetch_log.c.feed_id, fetch_log.c.started_at)
+# v2: the Trends page shades the days where polls failed: a range scan on time alone.
+ix_fetch_log_time = Index("ix_fetch_log_time", fetch_log.c.started_at)
 
 entities = Table(
     "entities", metadata,
@@ -223,7 +226,7 @@ def resolve_db_url(db: str | os.PathLike[str] | None = None) -> str:
     return f"sqlite:///{path}"
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     # Take transaction control from pysqlite so that BEGIN is ours (SQLAlchemy's documented recipe).
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
@@ -288,8 +291,14 @@ def _migration_1(conn: Connection) -> None:
             conn.exec_driver_sql(statement)
 
 
+def _migration_2(conn: Connection) -> None:
+    ix_fetch_log_time.create(conn, checkfirst=True)
+
+
 # Append new steps here; never edit a released one. Each runs in its own transaction.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _migration_1}
+# Version 1 creates from the current `metadata`, so later steps must tolerate what it made
+# (`checkfirst=True`, `IF NOT EXISTS`).
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _migration_1, 2: _migration_2}
 
 
 def schema_version(conn: Connection) -> int:

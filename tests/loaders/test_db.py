@@ -61,3 +61,24 @@ def test_refresh_daily_counts_each_article_once_per_entity(engine) -> None:
         read = {r["language"]: r["n_articles"] for r in conn.execute(select(db.article_daily)).mappings()}
     assert [(r["entity_id"], r["language"], r["n_articles"], r["n_direct"]) for r in daily] == [("country:UA", "fr", 2, 1)]
     assert read == {"fr": 2, "en": 1}
+
+
+def test_version_1_archive_is_upgraded_in_place(db_path) -> None:
+    """An archive made by schema version 1 (no time index on fetch_log) gains it, data intact."""
+    import sqlite3
+
+    engine = db.make_engine(db_path)
+    now = dt.datetime(2022, 2, 24, tzinfo=dt.UTC)
+    with db.write_tx(engine) as conn:
+        conn.execute(db.feeds.insert().values(url="http://x/feed", name="x", added_at=now))
+        conn.exec_driver_sql("DROP INDEX ix_fetch_log_time")
+        db.set_meta(conn, "schema_version", "1")
+    engine.dispose()
+
+    engine = db.make_engine(db_path)
+    with engine.connect() as conn:
+        assert db.schema_version(conn) == db.SCHEMA_VERSION
+        assert conn.execute(select(db.feeds.c.url)).scalars().all() == ["http://x/feed"]
+    engine.dispose()
+    indexes = {row[1] for row in sqlite3.connect(db_path).execute("PRAGMA index_list(fetch_log)")}
+    assert "ix_fetch_log_time" in indexes
