@@ -130,12 +130,26 @@ _SQLITE_UPSERT_SIGHTINGS = (
 )
 
 
-def _sqlite_time(moment: object) -> object:
-    if isinstance(moment, dt.datetime):
-        return moment.astimezone(dt.UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
-    if isinstance(moment, bool):
-        return int(moment)
-    return moment
+def _sqlite_time(moment: dt.datetime) -> str:
+    if moment.tzinfo is not dt.UTC:
+        moment = moment.astimezone(dt.UTC)
+    return moment.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
+
+def _sqlite_article(row: dict[str, object], times: dict[dt.datetime, str]) -> tuple[object, ...]:
+    """The insert tuple; `times` memoises the text of repeated datetimes (a snapshot's seen_at)."""
+    values = []
+    for column in _ARTICLE_COLUMNS:
+        value = row[column]
+        if isinstance(value, dt.datetime):
+            text_value = times.get(value)
+            if text_value is None:
+                text_value = times[value] = _sqlite_time(value)
+            value = text_value
+        elif isinstance(value, bool):
+            value = int(value)
+        values.append(value)
+    return tuple(values)
 
 
 def _insert_articles(conn: Connection, rows: list[dict[str, object]]) -> dict[str, int]:
@@ -147,9 +161,8 @@ def _insert_articles(conn: Connection, rows: list[dict[str, object]]) -> dict[st
         # Inside a write transaction nobody else inserts, so this call's rows are those above
         # the largest id before it (rowids only grow): one query instead of one per row.
         before = conn.execute(select(func.max(articles.c.id))).scalar() or 0
-        conn.exec_driver_sql(
-            _SQLITE_INSERT_ARTICLES, [tuple(_sqlite_time(row[c]) for c in _ARTICLE_COLUMNS) for row in rows]
-        )
+        times: dict[dt.datetime, str] = {}
+        conn.exec_driver_sql(_SQLITE_INSERT_ARTICLES, [_sqlite_article(row, times) for row in rows])
         inserted = conn.exec_driver_sql("SELECT uid, id FROM articles WHERE id > ?", (before,))
         return {str(uid): int(article_id) for uid, article_id in inserted}
     if name == "postgresql":
@@ -166,10 +179,17 @@ def _upsert_sightings(conn: Connection, rows: list[dict[str, object]]) -> None:
         return
     name = conn.dialect.name
     if name == "sqlite":
+        times: dict[object, str] = {}
+
+        def text_of(moment: object) -> str:
+            if moment not in times:
+                times[moment] = _sqlite_time(moment)  # type: ignore[arg-type]
+            return times[moment]
+
         conn.exec_driver_sql(
             _SQLITE_UPSERT_SIGHTINGS,
-            [(r["article_id"], r["feed_id"], r["guid"], _sqlite_time(r["first_seen_at"]),
-              _sqlite_time(r["last_seen_at"])) for r in rows],
+            [(r["article_id"], r["feed_id"], r["guid"], text_of(r["first_seen_at"]), text_of(r["last_seen_at"]))
+             for r in rows],
         )
         return
     if name == "postgresql":
