@@ -249,10 +249,9 @@ class Poller:
                 now = db.utcnow()
                 with self._lock:
                     self._pending.discard(kind)
-                    self._status = replace(
-                        self._status, job="", last_job=kind, last_job_finished_at=now,
-                        **({"last_poll_finished_at": now} if kind == "poll" else {}),
-                    )
+                    last_poll = now if kind == "poll" else self._status.last_poll_finished_at
+                    self._status = replace(self._status, job="", last_job=kind, last_job_finished_at=now,
+                                           last_poll_finished_at=last_poll)
             if kind == "poll" and interval:
                 next_at = time.monotonic() + interval
                 self._set(next_poll_at=db.utcnow() + dt.timedelta(seconds=interval))
