@@ -93,18 +93,19 @@ def canonical_url(url: str) -> str:
 # --- text ----------------------------------------------------------------------------------
 
 _DROP_BLOCKS = re.compile(
-    r"<(script|style|iframe|noscript|object|embed|template|svg)\b[^>]*>.*?(?:</\1\s*>|\Z)",
+    r"<(script|style|iframe|noscript|object|embed|template|svg)\b[^<>]*>.*?(?:</\1\s*>|\Z)",
     re.IGNORECASE | re.DOTALL,
 )
-_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)|<\?.*?(?:\?>|\Z)|<!(?!\[CDATA\[)[^>]*>", re.DOTALL)
+_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)|<\?.*?(?:\?>|\Z)|<!(?!\[CDATA\[)[^<>]*>", re.DOTALL)
 _CDATA = re.compile(r"<!\[CDATA\[(.*?)(?:\]\]>|\Z)", re.DOTALL)
 _INLINE = (
     "a|abbr|b|bdi|bdo|cite|code|data|dfn|em|font|i|kbd|mark|q|s|samp|small|span|strike|"
     "strong|sub|sup|time|tt|u|var|wbr|ins|del|nobr"
 )
-# A tag: `<name ...>` or `</name>`, attributes may hold quoted `>`; an unterminated tag at
-# the very end (a summary cut in the middle of `<a href=...`) counts too.
-_TAG_BODY = r"""[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*"""
+# A tag: `<name ...>` or `</name>`; quoted attribute values may hold `>`. No part of a tag may
+# hold `<`: that keeps every match attempt within the text up to the next `<`, so hostile
+# input (thousands of unclosed `<a href="`) costs linear time, not quadratic (tested).
+_TAG_BODY = r"""[^<>"']*(?:(?:"[^"<]*"|'[^'<]*')[^<>"']*)*"""
 _INLINE_TAG = re.compile(rf"</?(?:{_INLINE})\b{_TAG_BODY}>", re.IGNORECASE)
 _ANY_TAG = re.compile(rf"</?[A-Za-z][A-Za-z0-9:-]*(?:[\s/]{_TAG_BODY})?>")
 _CUT_TAG = re.compile(r"</?(?:a|img|p|div|span|br|b|i|em|strong|font|figure|source|video|picture)\b[^<>]*\Z", re.I)
