@@ -23,13 +23,14 @@
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import os
 import re
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -46,6 +47,7 @@ from sitroom.records import Entry
 FEED_SUFFIXES = (".xml", ".rss", ".atom", ".rdf")
 FILES_PER_TX = 200
 FILES_PER_TASK = 16
+TASKS_IN_FLIGHT_PER_WORKER = 4
 PARIS = ZoneInfo("Europe/Paris")
 
 _PARIS_STAMP = re.compile(r"_(\d{4})-(\d{2})-(\d{2})_(\d{2})-(\d{2})-(\d{2})(?:_\d+)?$")
@@ -218,8 +220,16 @@ def backfill(
         if n_workers == 1:
             yield from map(_parse_files, tasks)
             return
+        # A bounded window of tasks in flight, results in order: parsed entries never pile up
+        # in memory when the writer is slower than the parsers (pool.map submits everything).
+        window: collections.deque[Future[list[_FileResult]]] = collections.deque()
         with ProcessPoolExecutor(max_workers=n_workers) as pool:
-            yield from pool.map(_parse_files, tasks)
+            for task in tasks:
+                window.append(pool.submit(_parse_files, task))
+                if len(window) >= TASKS_IN_FLIGHT_PER_WORKER * n_workers:
+                    yield window.popleft().result()
+            while window:
+                yield window.popleft().result()
 
     pending: list[tuple[int, _FileResult]] = []
     files_done = 0
