@@ -221,14 +221,17 @@ sys.path.insert(0, sys.argv[3])
 os.environ["SITROOM_DB"] = sys.argv[1]
 os.environ["SITROOM_POLL_MINUTES"] = "0"
 from streamlit.testing.v1 import AppTest
-at = AppTest.from_file(sys.argv[2], default_timeout=300)
+# pages/ scripts run through the entrypoint (their sidebar links resolve against app.py)
+at = AppTest.from_file(os.path.join(sys.argv[3], "app.py"), default_timeout=300)
+if not sys.argv[2].endswith("app.py"):
+    at.switch_page(os.path.relpath(sys.argv[2], sys.argv[3]))
 out = {}
 t = time.perf_counter(); at.run(); out["cold"] = (time.perf_counter() - t) * 1000
 warm = []
 for _ in range(3):
     t = time.perf_counter(); at.run(); warm.append((time.perf_counter() - t) * 1000)
 out["warm"] = sorted(warm)[1]
-out["exception"] = bool(at.exception)
+out["exception"] = [e.value for e in at.exception][:1]
 for key, value in (("f30", "30d"), ("f1y", "1y")):
     try:
         box = at.selectbox(key="f_period")
@@ -253,7 +256,7 @@ def bench_apptest(archive: Path, scripts: list[Path], runs: int) -> list[dict[st
             line = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else "{}"
             result = json.loads(line)
             if result.get("exception"):
-                print(f"    ! {slug(script)} raised under AppTest")
+                print(f"    ! {slug(script)} raised under AppTest: {str(result['exception'])[:200]}")
             for key in got:
                 if key in result:
                     got[key].append(float(result[key]))
