@@ -67,6 +67,7 @@ class _EntityInfo:
     type: str
     name: str
     iso2: str
+    parent: int = -1  # index of the maker/parent entity, -1 for none
 
 
 def _word_regex(words: tuple[str, ...]) -> re.Pattern[str] | None:
@@ -115,9 +116,10 @@ class Matcher:
 
         entities: list[_EntityInfo] = []
         by_key: dict[str, list[_Candidate]] = {}
+        index = {ent.id: i for i, ent in enumerate(gazetteer.entities)}
         for ent in gazetteer.entities:
             idx = len(entities)
-            entities.append(_EntityInfo(ent.id, ent.type, ent.name_en, ent.iso2))
+            entities.append(_EntityInfo(ent.id, ent.type, ent.name_en, ent.iso2, index.get(ent.parent_id, -1)))
             for alias in ent.aliases:
                 folded, cased = normalise_pattern(alias.text)
                 if len(folded) < 2:
@@ -272,11 +274,24 @@ class Matcher:
             return [h for h in hits if h[2]]
         hits.sort(key=lambda h: (h[0] - h[1], h[0]))
         kept: list[tuple[int, int, tuple[_Candidate, ...]]] = []
+        nested: list[tuple[int, int, tuple[_Candidate, ...]]] = []
+        entities = self._entities
         for h in hits:
             hs, he = h[0], h[1]
-            if all(he <= ks or hs >= ke for ks, ke, _ in kept):
+            inside = None
+            for k in kept:
+                if not (he <= k[0] or hs >= k[1]):
+                    inside = k
+                    break
+            if inside is None:
                 kept.append(h)
-        return [h for h in kept if h[2]]
+            elif inside[0] <= hs and he <= inside[1] and inside[2]:
+                # "Sukhoi-34": a hit inside a weapon's name that names the weapon's maker counts too.
+                parents = {entities[c.entity].parent for c in inside[2]}
+                makers = tuple(c for c in h[2] if c.entity in parents)
+                if makers:
+                    nested.append((hs, he, makers))
+        return [h for h in kept if h[2]] + nested
 
 
 _DELETE_ASCII_LOWER = {c: None for c in range(ord("a"), ord("z") + 1)}

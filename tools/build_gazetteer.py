@@ -73,30 +73,30 @@ EU_CUES = [
 ]
 
 RULES: list[Record] = [
-    {"name": "weapon_missile", "cue_types": ["weapon", "weapon_class"], "cues": MISSILE_CUES},
-    {"name": "weapon_drone", "cue_types": ["weapon", "weapon_class"], "cues": DRONE_CUES},
-    {"name": "weapon_air", "cue_types": ["weapon", "weapon_class"], "cues": AIR_CUES + MISSILE_CUES},
-    {"name": "weapon_land", "cue_types": ["weapon", "weapon_class"], "cues": LAND_CUES},
-    {"name": "weapon_naval", "cue_types": ["weapon", "weapon_class"], "cues": NAVAL_CUES},
-    {"name": "weapon_any", "cue_types": ["weapon", "weapon_class"], "cues": WEAPON_CUES},
+    {"name": "weapon_missile", "cue_types": ["weapon"], "cues": MISSILE_CUES},
+    {"name": "weapon_drone", "cue_types": ["weapon"], "cues": DRONE_CUES},
+    {"name": "weapon_air", "cue_types": ["weapon"], "cues": AIR_CUES + MISSILE_CUES},
+    {"name": "weapon_land", "cue_types": ["weapon"], "cues": LAND_CUES},
+    {"name": "weapon_naval", "cue_types": ["weapon"], "cues": NAVAL_CUES},
+    {"name": "weapon_any", "cue_types": ["weapon"], "cues": WEAPON_CUES},
     # Patriot: capitalised + air-defence words within a few words; PAC-2/PAC-3/MIM-104 are aliases.
-    {"name": "patriot", "cue_types": ["weapon", "weapon_class"], "cues": [*MISSILE_CUES, "ukraine", "kyiv", "kiev", "russia*", "russie"], "window": 60,
+    {"name": "patriot", "cue_types": ["weapon"], "cues": [*MISSILE_CUES, "ukraine", "kyiv", "kiev", "russia*", "russie"], "window": 60,
      "vetoes": ["act", "front", "uaz", "new england", "football", "nfl", "patriots"]},
-    {"name": "leopard", "cue_types": ["weapon", "weapon_class"], "cues": [*LAND_CUES, "ukraine", "allemand*", "german*", "rheinmetall", "knds", "kmw"]},
-    {"name": "javelin", "cue_types": ["weapon", "weapon_class"], "cues": [*MISSILE_CUES, "anti-tank", "antichar*", "atgm", "lance-missile*"],
+    {"name": "leopard", "cue_types": ["weapon"], "cues": [*LAND_CUES, "ukraine", "allemand*", "german*", "rheinmetall", "knds", "kmw"]},
+    {"name": "javelin", "cue_types": ["weapon"], "cues": [*MISSILE_CUES, "anti-tank", "antichar*", "atgm", "lance-missile*"],
      "vetoes": ["throw*", "lancer", "athlet*", "olymp*"]},
-    {"name": "caesar", "cue_types": ["weapon", "weapon_class"], "cues": ["canon*", "obusier*", "howitzer*", "artiller*", "knds", "nexter", "155*", "automoteur*"],
+    {"name": "caesar", "cue_types": ["weapon"], "cues": ["canon*", "obusier*", "howitzer*", "artiller*", "knds", "nexter", "155*", "automoteur*"],
      "vetoes": ["jul*", "salad*", "salade*", "palace", "caesars"]},
-    {"name": "rafale", "cue_types": ["weapon", "weapon_class"], "cues": [*AIR_CUES, "dassault", "f4", "f5", "rafale m", "commande*", "order*"],
+    {"name": "rafale", "cue_types": ["weapon"], "cues": [*AIR_CUES, "dassault", "f4", "f5", "rafale m", "commande*", "order*"],
      "mid_sentence_ok": True, "vetoes": ["vent", "tir*", "wind*", "gust*", "rafales"]},
-    {"name": "mistral", "cue_types": ["weapon", "weapon_class"], "cues": [*MISSILE_CUES, "mbda", "manpads"], "vetoes": ["mistral ai", "vent", "wind"]},
-    {"name": "tor", "cue_types": ["weapon", "weapon_class"], "cues": [*MISSILE_CUES, "kupol", "koupol", "sa-15"], "vetoes": ["browser", "network", "reseau", "onion"]},
-    {"name": "buk", "cue_types": ["weapon", "weapon_class"], "cues": [*MISSILE_CUES, "mh17", "mh-17"]},
-    {"name": "grad", "cue_types": ["weapon", "weapon_class"], "cues": ["rocket*", "roquette*", "launcher*", "lance-roquette*", "mlrs", "bm-21", "salvo*", "salve*"]},
-    {"name": "orion", "cue_types": ["weapon", "weapon_class"], "cues": [*DRONE_CUES, "kronshtadt", "kronstadt"]},
-    {"name": "lancet", "cue_types": ["weapon", "weapon_class"], "cues": [*DRONE_CUES, "zala", "munition*", "loitering", "rodeu*", "strike*", "frappe*"],
+    {"name": "mistral", "cue_types": ["weapon"], "cues": [*MISSILE_CUES, "mbda", "manpads"], "vetoes": ["mistral ai", "vent", "wind"]},
+    {"name": "tor", "cue_types": ["weapon"], "cues": [*MISSILE_CUES, "kupol", "koupol", "sa-15"], "vetoes": ["browser", "network", "reseau", "onion"]},
+    {"name": "buk", "cue_types": ["weapon"], "cues": [*MISSILE_CUES, "mh17", "mh-17"]},
+    {"name": "grad", "cue_types": ["weapon"], "cues": ["rocket*", "roquette*", "launcher*", "lance-roquette*", "mlrs", "bm-21", "salvo*", "salve*"]},
+    {"name": "orion", "cue_types": ["weapon"], "cues": [*DRONE_CUES, "kronshtadt", "kronstadt"]},
+    {"name": "lancet", "cue_types": ["weapon"], "cues": [*DRONE_CUES, "zala", "munition*", "loitering", "rodeu*", "strike*", "frappe*"],
      "vetoes": ["the lancet", "journal", "revue", "study", "etude", "medical", "medicale"]},
-    {"name": "neptune", "cue_types": ["weapon", "weapon_class"], "cues": [*MISSILE_CUES, "moskva"], "vetoes": ["planet*", "planete*"]},
+    {"name": "neptune", "cue_types": ["weapon"], "cues": [*MISSILE_CUES, "moskva"], "vetoes": ["planet*", "planete*"]},
     # Countries that are common words or first names.
     {"name": "georgia", "window": 0, "cues": [
         "tbilisi", "tbilissi", "caucas*", "abkhaz*", "abkhaz", "ossetia", "ossetie", "georgian dream",
@@ -739,7 +739,7 @@ WEAPON_ALIAS_OVERRIDES: dict[str, str] = {
     "Weilong": "drop", "Vigorous Dragon": "drop", "Boramae": "", "Kizilelma": "", "Kızılelma": "",
     "Pterodactyl drone": "", "SkyGuardian": "", "SeaGuardian": "", "Strike Eagle": "weapon_air", "Super Hornet": "weapon_air",
     "Fighting Falcon": "", "Global Hawk": "", "Joint Strike Fighter": "", "Kochav": "drop", "Hero": "drop",
-    "SCALP": "exact", "stealth bomber": "drop", "Shahed": "weapon_drone", "Léopard": "leopard", "Fujian carrier": "", "Virginia-class": "", "Totchka": "weapon_missile", "JSF": "exact", "TLAM": "exact", "Krab ": "drop",
+    "SCALP": "exact", "MLRS": "drop", "Bayraktars": "", "stealth bomber": "drop", "Shahed": "weapon_drone", "Léopard": "leopard", "Fujian carrier": "", "Virginia-class": "", "Totchka": "weapon_missile", "JSF": "exact", "TLAM": "exact", "Krab ": "drop",
     "Stratofortress": "", "Spirit": "drop", "Raider": "drop", "Lightning II": "", "Hellfire": "weapon_missile",
 }
 
@@ -1083,6 +1083,9 @@ def find_maker(producer: str, company_index: dict[str, str]) -> str:
 
 
 DESIGNATOR_RE = re.compile(r"[A-Za-z]*\d")
+MAKER_PREFIXES = {
+    "Su": ("Sukhoi", "Soukhoï"), "Tu": ("Tupolev", "Toupolev"), "Il": ("Ilyushin", "Iliouchine"), "Ka": ("Kamov",),
+}
 
 
 def weapon_alias_policy(text: str, default_rule: str, match_policy: str, ambiguity: str) -> tuple[str, str] | None:
@@ -1164,6 +1167,14 @@ def build_weapons(b: Builder, src: Path, company_index: dict[str, str]) -> None:
         texts = [(re.sub(r"\s*\(.*\)$", "", t).strip(), lang) for t, lang in texts]
         if name == "Shahed-136":  # bare "Shahed" names the family, in drone context
             texts.append(("Shahed", ""))
+        if name == "Bayraktar TB2":  # the plural is the drones, not the family name or the person
+            texts.append(("Bayraktars", ""))
+        # "Sukhoi-34", "Tupolev-95": the maker's name written as the designator's prefix.
+        for t, _lang in list(texts):
+            m = re.fullmatch(r"(Su|Tu|Il|Ka)-(\d+\w*)", t)
+            if m:
+                for maker in MAKER_PREFIXES[m.group(1)]:
+                    texts += [(f"{maker}-{m.group(2)}", ""), (f"{maker} {m.group(2)}", "")]
         if name == "Leopard 2":  # bare Leopard (the animal, an OS) only with tank context
             texts += [("Leopard", ""), ("Léopard", "fr")]
         for text, lang in texts:

@@ -180,6 +180,8 @@ def found(m: Matcher, title: str, summary: str = "", lang: str | None = "en") ->
         ("Kinjal et Кинжал", "", "fr", {"weapon:kh-47m2-kinzhal"}, set()),
         ("IEMZ «Kupol» and JSC \"Kupol\"", "", "en", {"company:iemz-kupol"}, set()),
         ("ZALA 421-16\u0415 drone shot down", "", "en", {"weapon:zala-421-16e"}, set()),
+        ("A Sukhoi-34 crashed", "", "en", {"weapon:su-34", "company:sukhoi"}, set()),  # the maker inside the name
+        ("HIMARS MLRS delivered", "", "en", {"weapon:m142-himars"}, {"weapon:m270-mlrs"}),
     ],
 )
 def test_watchlist_traps(real: Matcher, title: str, summary: str, lang: str, present: set[str], absent: set[str]) -> None:
