@@ -245,6 +245,9 @@ class Matcher:
                 digit_final and folded[end] == "s" and (end + 1 == n or not folded[end + 1].isalnum())
             ):
                 continue
+            # "SR5.43 billion": an alias ending in a digit does not end inside a decimal number.
+            if digit_final and end + 1 < n and folded[end] in ".," and folded[end + 1].isdigit():
+                continue
             if not cands:
                 hits.append((start, end, cands))
                 continue

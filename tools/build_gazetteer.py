@@ -1116,7 +1116,8 @@ def spelling_variants(text: str) -> list[str]:
     m = re.fullmatch(r"([A-Za-zА-Яа-я]{2,})[- ]?(\d[\w-]*)", text)
     if m:
         # Joined forms (Shahed136) only for words of 3+ letters: "SA20" is a cricket league.
-        nato_code = m.group(1).upper() in ("SA", "SS", "AS", "AT", "AA", "SSC", "SSN")
+        # No joined form for NATO codes ("SA20" is a cricket league) or "HQ" ("HQ2" is an office).
+        nato_code = m.group(1).upper() in ("SA", "SS", "AS", "AT", "AA", "SSC", "SSN", "HQ", "SR")
         for sep in ("-", " ") if nato_code else ("-", " ", ""):
             v = f"{m.group(1)}{sep}{m.group(2)}"
             if v != text:

@@ -64,6 +64,7 @@ def ids(ms: list[Mention]) -> list[str]:
         ("a Storm Shadow strike", ["weapon:storm-shadow"]),
         ("F-16s for Kyiv", ["weapon:f-16"]),  # English plural after a designator
         ("F-160", []),
+        ("F-16.5 and F-16, then F-16.", ["weapon:f-16", "weapon:f-16"]),  # not inside a decimal
     ],
 )
 def test_boundaries_and_longest_match(tiny: Matcher, text: str, expected: list[str]) -> None:
@@ -182,6 +183,8 @@ def found(m: Matcher, title: str, summary: str = "", lang: str | None = "en") ->
         ("ZALA 421-16\u0415 drone shot down", "", "en", {"weapon:zala-421-16e"}, set()),
         ("A Sukhoi-34 crashed", "", "en", {"weapon:su-34", "company:sukhoi"}, set()),  # the maker inside the name
         ("HIMARS MLRS delivered", "", "en", {"weapon:m142-himars"}, {"weapon:m270-mlrs"}),
+        ("Deposits rose to SR5.43 billion", "", "en", set(), {"weapon:sr-5"}),
+        ("Amazon opens HQ2 offices", "", "en", set(), {"weapon:hq-2"}),
     ],
 )
 def test_watchlist_traps(real: Matcher, title: str, summary: str, lang: str, present: set[str], absent: set[str]) -> None:
