@@ -88,7 +88,7 @@ def test_every_page_renders_and_is_screenshotted(server: Server, tab: Tab, scrip
     if charts.count():
         charts.first.wait_for(state="visible")
         tab.page.wait_for_timeout(500)  # plotly's first paint
-    if tab.page.locator(".js-plotly-plot .geolayer").count():
+    if tab.page.locator(".js-plotly-plot .geolayer g.geo").count():
         # a map draws its countries only once the outlines (topojson) arrived: from this server,
         # since a self-hosted dashboard must draw offline (no CDN here)
         tab.page.locator(".js-plotly-plot .choroplethlocation").first.wait_for(state="attached", timeout=15_000)
