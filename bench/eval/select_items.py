@@ -42,6 +42,48 @@ HOLDOUT_SEED = 20261125
 HOLDOUT_N_FR = 40
 HOLDOUT_N_EN = 40
 HOLDOUT_TRAPS_PER_TERM = 1
+# Weapons are the thinnest type (about 20 positives per split), so the holdout adds one item per
+# weapon name below (any language), drawn last with its own generator.
+HOLDOUT_WEAPON_TERMS: list[tuple[str, str]] = [
+    (name, pattern)
+    for name, pattern in [
+        ("stinger", r"\bStingers?\b"),
+        ("nasams", r"\bNASAMS\b"),
+        ("iris-t", r"\bIRIS-T\b"),
+        ("abrams", r"\bAbrams\b"),
+        ("challenger", r"\bChallenger 2\b"),
+        ("bradley", r"\bBradleys?\b"),
+        ("marder", r"\bMarders?\b"),
+        ("gepard", r"\bGepards?\b"),
+        ("atacms", r"\bATACMS\b"),
+        ("tomahawk", r"\bTomahawks?\b"),
+        ("kalibr", r"\bKalibr\b"),
+        ("s-300", r"\bS-[34]00s?\b"),
+        ("mig-29", r"\bMiG-29s?\b"),
+        ("su-25", r"\bSu-(?:24|25|27|30|34|35|57)\b"),
+        ("t-72", r"\bT-(?:62|64|72|80|90)\b"),
+        ("f-35", r"\bF-35s?\b"),
+        ("mirage", r"\bMirage(?: 2000)?\b"),
+        ("gripen", r"\bGripen\b"),
+        ("taurus", r"\bTaurus\b"),
+        ("harpoon", r"\bHarpoons?\b"),
+        ("neptune", r"\bNeptune\b"),
+        ("tor", r"\bTor\b"),
+        ("buk", r"\bBuk\b"),
+        ("grad", r"\bGrad\b"),
+        ("reaper", r"\bReaper\b|\bMQ-9\b"),
+        ("switchblade", r"\bSwitchblade\b"),
+        ("orlan", r"\bOrlan\b"),
+        ("iron-dome", r"\bIron Dome\b|\bDôme de fer\b"),
+        ("sarmat", r"\bSarmat\b"),
+        ("zircon", r"(?i)\bzircon\b"),
+        ("apache", r"\bApache\b"),
+        ("black-hawk", r"\bBlack Hawk\b"),
+        ("typhoon", r"\bEurofighter\b|\bTyphoon\b"),
+        ("hellfire", r"\bHellfire\b"),
+        ("kh-101", r"\bKh-(?:22|47|55|101)\b"),
+    ]
+]
 # Re-generated BBC "full text" pages: several unrelated stories glued into one 2-8k character
 # summary. Not what a feed item's summary looks like, and too long to label exhaustively: any
 # item drawn from here is replaced afterwards (second seeded generator, so the rest of the
@@ -331,6 +373,32 @@ def select(
     return chosen
 
 
+def select_weapon_terms(
+    folders: dict[str, list[FeedItem]], taken: set[str], titles: set[str]
+) -> list[tuple[FeedItem, str, str]]:
+    """One item per `HOLDOUT_WEAPON_TERMS` entry, outside `taken` (updated in place)."""
+    rng = random.Random(HOLDOUT_SEED + 2)
+    every = [
+        it
+        for name in sorted(folders)
+        if "youtube" not in name and not (name + "/").startswith(EXCLUDED_FOLDERS)
+        for it in folders[name]
+    ]
+    chosen = []
+    for reason, pattern in HOLDOUT_WEAPON_TERMS:
+        rx = re.compile(pattern)
+        hits = [it for it in every if rx.search(it.title) or rx.search(it.summary)]
+        for item in rng.sample(hits, len(hits)):
+            norm = item.title.casefold()
+            if item.key in taken or norm in titles:
+                continue
+            taken.add(item.key)
+            titles.add(norm)
+            chosen.append((item, feed_language(item.path), f"holdout-weapon:{reason}"))
+            break
+    return chosen
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--feeds", type=Path, default=DEFAULT_FEEDS, help="root of the shared feed snapshots")
@@ -360,6 +428,7 @@ def main(argv: list[str] | None = None) -> int:
                 titles=titles,
             )
         ]
+        chosen += select_weapon_terms(folders, taken, titles)
     lines = [
         json.dumps(
             {"ref": {"path": it.path, "guid": it.guid, "link": it.link}, "lang": lang, "reason": reason},
