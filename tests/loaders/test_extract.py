@@ -164,3 +164,35 @@ def test_daily_mentions_frame(archive, matcher) -> None:
 def test_daily_mentions_frame_empty_archive(engine) -> None:
     frame = daily_mentions_frame(engine)
     assert frame.empty and list(frame.columns) == list(C.DAILY_MENTION_COLUMNS)
+
+
+def test_user_file_in_jsonl_format(tmp_path) -> None:
+    user = tmp_path / "custom.jsonl"
+    user.write_text(
+        '{"id": "country:UA", "type": "country", "aliases": [{"text": "Oukraïna", "lang": "fr", "kind": "alias"}]}\n',
+        encoding="utf-8",
+    )
+    m = Matcher.from_gazetteer(read_gazetteer(user_file=user))
+    assert [x.entity_id for x in m.find_mentions("Oukraïna", "", "fr")] == ["country:UA"]
+    # The alias was added to the existing entity, which keeps its names and codes.
+    ua = m.gazetteer.by_id()["country:UA"] if m.gazetteer else None
+    assert ua is not None and ua.iso3 == "UKR" and ua.aliases[-1].text == "Oukraïna"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("entity_id,alias,kind\ncountry:FR,Hexagone,nickname\n", "unknown kind"),
+        ("entity_id,alias,case\ncountry:FR,Hexagone,shouty\n", "unknown case policy"),
+        ("entity_id,alias,rule\ncountry:FR,Hexagone,no_such_rule\n", "unknown rule"),
+        ("name,alias\nFrance,Hexagone\n", "missing column"),
+        ("entity_id,type,alias\nplanet:mars,planet,Mars\n", "unknown type"),
+    ],
+)
+def test_bad_user_file_is_refused_with_the_reason(tmp_path, content: str, message: str) -> None:
+    from loaders.gazetteer_files import GazetteerFileError
+
+    user = tmp_path / "custom.csv"
+    user.write_text(content, encoding="utf-8")
+    with pytest.raises(GazetteerFileError, match=message):
+        read_gazetteer(user_file=user)
