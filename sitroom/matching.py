@@ -180,32 +180,15 @@ class Matcher:
                     else:
                         deferred.append((f, start, end, c))
         if deferred:
-            doc = ""
-            direct_types = {self._entities[i].type for i in direct}
-            for f, start, end, c in deferred:
-                crule = self._rules[c.rule]
-                rule = crule.rule
-                if lang and rule.langs and lang not in rule.langs:
-                    continue
-                norm = norms[f]
-                if rule.window:
-                    w = rule.window
-                    context = norm.folded[max(0, start - w) : start] + " " + norm.folded[end : end + w]
-                else:
-                    if not doc:
-                        doc = norms[0].folded + " | " + norms[1].folded
-                    context = doc
-                if crule.vetoes is not None and crule.vetoes.search(context):
-                    continue
-                if (
-                    rule.veto_only
-                    or (rule.doc_entity and c.entity in direct)
-                    or (crule.cue_types and not crule.cue_types.isdisjoint(direct_types))
-                    or (crule.before and _word_before(norm.folded, start) in crule.before)
-                    or (crule.cues is not None and crule.cues.search(context))
-                    or (rule.mid_sentence_ok and not _sentence_initial(norm.cased, start))
-                ):
-                    accepted.append((f, start, end, c))
+            types_named = {self._entities[i].type for i in direct}
+            # Rounds: an entity accepted by its rule can be the list cue of another ("Captured
+            # German Leopard & US Bradley": the Leopard's cue accepts it, then the Bradley).
+            pending = deferred
+            while pending:
+                before_round = len(pending)
+                pending, types_named = self._accept_round(pending, norms, lang, direct, types_named, accepted)
+                if len(pending) == before_round:
+                    break
         accepted.sort(key=lambda a: (a[0], a[1]))
         out = []
         for f, start, end, c in accepted:
@@ -226,6 +209,48 @@ class Matcher:
             )
         return out
 
+    def _accept_round(
+        self,
+        pending: list[tuple[int, int, int, _Candidate]],
+        norms: list[Normalised],
+        lang: str | None,
+        direct: set[int],
+        types_named: set[str],
+        accepted: list[tuple[int, int, int, _Candidate]],
+    ) -> tuple[list[tuple[int, int, int, _Candidate]], set[str]]:
+        """One round of context rules; returns what is still undecided and the types now named."""
+        rest: list[tuple[int, int, int, _Candidate]] = []
+        named = set(types_named)
+        doc = ""
+        for f, start, end, c in pending:
+            crule = self._rules[c.rule]
+            rule = crule.rule
+            if lang and rule.langs and lang not in rule.langs:
+                continue
+            norm = norms[f]
+            if rule.window:
+                w = rule.window
+                context = norm.folded[max(0, start - w) : start] + " " + norm.folded[end : end + w]
+            else:
+                if not doc:
+                    doc = norms[0].folded + " | " + norms[1].folded
+                context = doc
+            if crule.vetoes is not None and crule.vetoes.search(context):
+                continue
+            if (
+                rule.veto_only
+                or (rule.doc_entity and c.entity in direct)
+                or (crule.cue_types and not crule.cue_types.isdisjoint(types_named))
+                or (crule.before and _word_before(norm.folded, start) in crule.before)
+                or (crule.cues is not None and crule.cues.search(context))
+                or (rule.mid_sentence_ok and not _sentence_initial(norm.cased, start))
+            ):
+                accepted.append((f, start, end, c))
+                named.add(self._entities[c.entity].type)
+            else:
+                rest.append((f, start, end, c))
+        return rest, named
+
     def _spans(self, norm: Normalised, other_lang: str = "") -> list[tuple[int, int, tuple[_Candidate, ...]]]:
         """Boundary- and case-checked hits, longest first among overlaps; stop phrases removed."""
         folded = norm.folded
@@ -240,11 +265,24 @@ class Matcher:
                 continue
             end = last + 1
             cands, digit_final = payloads[pid]
-            # "F-16s": an alias ending in a digit takes an English plural.
-            if (end < n and folded[end].isalnum()) and not (
-                digit_final and folded[end] == "s" and (end + 1 == n or not folded[end + 1].isalnum())
-            ):
-                continue
+            alias_end = end
+            if end < n and folded[end].isalnum():
+                if not digit_final:
+                    continue
+                if folded[end] == "s" and (end + 1 == n or not folded[end + 1].isalnum()):
+                    pass  # "F-16s": an alias ending in a digit takes an English plural
+                else:
+                    # "F-16V", "B-52H", "T-72B3": variant letters glued to a weapon designator.
+                    j = end
+                    while j < n and j - end < 2 and "A" <= cased[j] <= "Z":
+                        j += 1
+                    if j < n and j > end and folded[j].isdigit():
+                        j += 1
+                    if j == end or (j < n and folded[j].isalnum()) or not any(
+                        self._entities[c.entity].type == "weapon" for c in cands
+                    ):
+                        continue
+                    end = j
             # "SR5.43 billion": an alias ending in a digit does not end inside a decimal number.
             if digit_final and end + 1 < n and folded[end] in ".," and folded[end + 1].isdigit():
                 continue
@@ -263,7 +301,7 @@ class Matcher:
                     elif not all(cased[start + i].isupper() for i in ua):
                         continue
                 elif c.case == 2:
-                    if cased[start:end] != c.cased:
+                    if cased[start:alias_end] != c.cased:
                         continue
                     if c.short_caps:
                         if shouting is None:
