@@ -477,8 +477,9 @@ def render_archive_status() -> None:
     """The archive status line of every page (see the module docstring)."""
     poller = get_poller()
     status = poller.status()
-    if not status.busy:
-        _invalidate_if_new_data(poller, status)
+    if not status.busy and _invalidate_if_new_data(poller, status):
+        # the page above this line read the archive through caches that are now stale
+        st.rerun()
     health = _health(poller, status)
     if health.empty and not status.busy and status.enabled and not status.seeded and status.last_job != "poll":
         poller.request_poll(seed=True)
@@ -494,6 +495,7 @@ def _live_status() -> None:
     poller = get_poller()
     status = poller.status()
     if not status.busy:
+        _invalidate_if_new_data(poller, status)
         st.rerun(scope="app")  # the job ended: redraw the page with the final data and the idle line
     what = "Polling feeds" if status.job == "poll" else "Importing archived feeds"
     if status.job == "backfill" and not status.total:

@@ -205,3 +205,55 @@ def test_a_script_title_renders_as_text_on_the_articles_page(server: Server, tab
     page.get_by_text(SCRIPT_TITLE, exact=False).first.wait_for(state="visible")
     assert page.locator("script", has_text='alert("x")').count() == 0
     assert tab.dialogs == []
+
+
+def write_feed_folder(root: Path) -> Path:
+    """Two invented RSS snapshots of one outlet, dated in the last days (a backfill folder)."""
+    from email.utils import format_datetime
+    from xml.sax.saxutils import escape
+
+    headlines = (
+        "Ukraine and Poland reopen a border crossing for grain trucks",
+        "Russia and China hold a joint naval exercise in the Pacific",
+        "France sends a frigate to the Red Sea",
+        "Germany and France agree on a tank programme timetable",
+        "Ukraine receives more air defence systems from Germany",
+    )
+    folder = root / "invented_outlet" / "rss_world"
+    folder.mkdir(parents=True)
+    now = dt.datetime.now(dt.UTC)
+    for n, day in enumerate((2, 1)):
+        items = "".join(
+            f"<item><title>{escape(t)}</title><link>https://news.invalid/{i}</link><guid>https://news.invalid/{i}</guid>"
+            f"<description>Invented summary {i}.</description>"
+            f"<pubDate>{format_datetime(now - dt.timedelta(days=day, hours=i))}</pubDate></item>"
+            for i, t in enumerate(headlines[: 3 + 2 * n])
+        )
+        (folder / f"world_{n}.xml").write_text(
+            '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Invented World</title>'
+            f"<link>https://news.invalid/</link><description>x</description><language>en</language>{items}"
+            "</channel></rss>", encoding="utf-8")
+    return root
+
+
+def test_an_empty_archive_offers_a_backfill_that_fills_the_charts(tab: Tab, tmp_path: Path) -> None:
+    from tests.browser.conftest import APP, streamlit_server
+
+    if not APP.exists():
+        pytest.skip("app.py is not written yet")
+    folder = write_feed_folder(tmp_path / "feeds")
+    with streamlit_server(tmp_path / "empty.sqlite", tmp_path / "streamlit.log") as server:
+        page = tab.page
+        page.goto(server.url)
+        wait_for_run(page)
+        no_exception(tab)
+        expect(page.get_by_text("The archive is empty and background polling is off")).to_be_visible()
+        page.get_by_label("Folder of archived feed files").fill(str(folder))
+        page.get_by_label("Folder of archived feed files").press("Enter")
+        wait_for_run(page, after_action=True)
+        page.get_by_role("button", name="Import folder").click()
+        # the import runs in the server's worker thread; the status line follows it, then the page reruns
+        expect(page.get_by_text(re.compile(r"5 new articles from 2 files"))).to_be_visible(timeout=90_000)
+        expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=30_000)
+        expect(page.get_by_text(re.compile(r"^Archive: 5 articles"))).to_be_visible()
+        no_exception(tab)
