@@ -266,7 +266,12 @@ class Matcher:
             end = last + 1
             cands, digit_final = payloads[pid]
             alias_end = end
-            if end < n and folded[end].isalnum():
+            if folded[end - 1] == "-":
+                # A combining form ("franco-", "sino-", "russo-"): only glued to the next word,
+                # as in "franco-allemand", "Sino-US", "russo-ukrainienne".
+                if not (end < n and folded[end].isalpha()):
+                    continue
+            elif end < n and folded[end].isalnum():
                 if not digit_final:
                     continue
                 if folded[end] == "s" and (end + 1 == n or not folded[end + 1].isalnum()):
