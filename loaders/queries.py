@@ -185,13 +185,19 @@ def read_entity_totals(
     """ENTITY_ID, ENTITY_TYPE, NAME, ISO3, N_ARTICLES: mentions of every entity in the period."""
     ed, e = db.entity_daily, db.entities
     n = ed.c.n_articles if seats else ed.c.n_direct
-    conds = _daily_filters(ed, start, end, languages, feed_ids)
+    # Sum per entity first, then name the few hundred resulting rows: joining `entities` to
+    # every entity_daily row of the period before grouping was 3.4x slower (1M articles,
+    # whole archive: 1.25 s -> 0.33 s).
+    per_entity = (
+        select(ed.c.entity_id.label("entity_id"), func.sum(n).label("n"))
+        .where(*_daily_filters(ed, start, end, languages, feed_ids)).group_by(ed.c.entity_id)
+    ).subquery("per_entity")
+    conds: list[ColumnElement[bool]] = [per_entity.c.n > 0]
     if types:
         conds.append(e.c.type.in_(list(types)))
     stmt = (
-        select(ed.c.entity_id, e.c.type, e.c.name_en, e.c.iso3, func.sum(n).label("n"))
-        .select_from(ed.join(e, e.c.id == ed.c.entity_id)).where(*conds)
-        .group_by(ed.c.entity_id, e.c.type, e.c.name_en, e.c.iso3)
+        select(per_entity.c.entity_id, e.c.type, e.c.name_en, e.c.iso3, per_entity.c.n)
+        .select_from(per_entity.join(e, e.c.id == per_entity.c.entity_id)).where(*conds)
     )
     frame = _frame(engine, stmt, [C.ENTITY_ID, C.ENTITY_TYPE, C.NAME, C.ISO3, C.N_ARTICLES])
     frame[C.N_ARTICLES] = frame[C.N_ARTICLES].astype("int64")
@@ -332,6 +338,12 @@ def search_articles(
 ) -> pd.DataFrame:
     """Articles matching an FTS5 expression (already sanitised: `sitroom.analytics.fts_query`)
     and/or mentioning an entity, in the period, newest first."""
+    if entity_id and not match:
+        # Walk the entity's (entity_id, day) index newest first and stop at the LIMIT, instead of
+        # collecting every article id of the entity for an IN list (1M articles, whole archive,
+        # a big country: ~1 s).
+        return read_entity_articles(engine, entity_id, start, end, languages=languages, feed_ids=feed_ids,
+                                    limit=limit)
     a = db.articles
     lo, hi = _days(start, end)
     conds: list[ColumnElement[bool]] = [a.c.day >= lo, a.c.day <= hi]

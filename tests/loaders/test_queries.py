@@ -123,3 +123,46 @@ def test_article_lists_are_newest_first(fx) -> None:
         published = list(frame[C.PUBLISHED])
         assert len(published) >= 20 and published == sorted(published, reverse=True)
         assert frame[C.DAY].max() == frame[C.DAY].iloc[0]
+
+
+def _totals_joined_then_grouped(engine, start, end, *, languages=(), feed_ids=(), types=(), seats=True):  # type: ignore[no-untyped-def]
+    """The previous form of read_entity_totals (join, then GROUP BY): the reference for the rewrite."""
+    n = "ed.n_articles" if seats else "ed.n_direct"
+    sql = (f"SELECT ed.entity_id, SUM({n}) FROM entity_daily ed JOIN entities e ON e.id = ed.entity_id "
+           "WHERE ed.day >= ? AND ed.day <= ?")
+    params: list[object] = [start.isoformat(), end.isoformat()]
+    for column, values in (("ed.language", languages), ("ed.feed_id", feed_ids), ("e.type", types)):
+        if values:
+            sql += f" AND {column} IN ({','.join('?' * len(values))})"
+            params += list(values)
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql(sql + " GROUP BY ed.entity_id", tuple(params)).all()
+    return {e: int(v) for e, v in rows if v}
+
+
+@pytest.mark.parametrize("kwargs", [
+    {}, {"languages": ["fr"]}, {"feed_ids": [2]}, {"types": ["country", "company"]}, {"seats": False},
+    {"languages": ["en"], "feed_ids": [1, 2], "types": ["country"], "seats": False},
+])
+def test_entity_totals_grouped_before_the_join_equal_the_joined_form(fx, kwargs) -> None:
+    totals = Q.read_entity_totals(fx, START, TODAY, **kwargs)
+    assert dict(zip(totals[C.ENTITY_ID], totals[C.N_ARTICLES], strict=True)) == \
+        _totals_joined_then_grouped(fx, START, TODAY, **kwargs)
+    assert list(totals[C.N_ARTICLES]) == sorted(totals[C.N_ARTICLES], reverse=True)
+    assert totals[C.NAME].notna().all() and set(totals.columns) >= {C.ENTITY_TYPE, C.ISO3}
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"languages": ["fr"]}, {"feed_ids": [2]}])
+def test_search_by_entity_alone_walks_the_entity_index_with_the_same_result(fx, kwargs) -> None:
+    found = Q.search_articles(fx, entity_id="country:UA", start=START, end=TODAY, limit=25, **kwargs)
+    with fx.connect() as conn:  # the reference: every article of the entity with the filters, newest first
+        sql = ("SELECT a.id FROM articles a WHERE a.day BETWEEN ? AND ? AND a.id IN "
+               "(SELECT article_id FROM article_entities WHERE entity_id = 'country:UA')")
+        params: list[object] = [START.isoformat(), TODAY.isoformat()]
+        if kwargs.get("languages"):
+            sql, params = sql + " AND a.language = ?", [*params, kwargs["languages"][0]]
+        if kwargs.get("feed_ids"):
+            sql, params = sql + " AND a.feed_id = ?", [*params, kwargs["feed_ids"][0]]
+        ids = [r[0] for r in conn.exec_driver_sql(sql + " ORDER BY a.day DESC, a.published_at DESC, a.id DESC LIMIT 25",
+                                                  tuple(params)).all()]
+    assert list(found[C.ARTICLE_ID]) == ids and 0 < len(ids) <= 25
