@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from sitroom import columns as C
-from sitroom.analytics import TYPE_LABELS, movers, sparklines
+from sitroom.analytics import TYPE_LABELS, movers, movers_display, sparklines
 from sitroom.urlstate import ENTITY_TYPES, previous_range
 from ui import data, frame, render
 
@@ -36,7 +36,7 @@ for entity_type in [t for t in ENTITY_TYPES if t in set(table[C.ENTITY_TYPE])]:
     st.subheader(TYPE_LABELS[entity_type].capitalize())
     sub = table[table[C.ENTITY_TYPE] == entity_type]
     event = st.dataframe(
-        sub[[C.NAME, "profile", C.N_ARTICLES, C.N_BEFORE, C.CHANGE, C.PCT_CHANGE, C.NEWCOMER,
+        movers_display(sub)[[C.NAME, "profile", C.N_ARTICLES, C.N_BEFORE, C.CHANGE, C.PCT_CHANGE, C.NEWCOMER,
              C.PER_1000, C.PER_1000_BEFORE, "trend"]],
         hide_index=True, on_select="rerun", selection_mode="single-row", key=f"movers_{entity_type}",
         column_config={
@@ -46,11 +46,12 @@ for entity_type in [t for t in ENTITY_TYPES if t in set(table[C.ENTITY_TYPE])]:
             C.N_ARTICLES: st.column_config.NumberColumn("Articles", help="Articles mentioning it in the period"),
             C.N_BEFORE: st.column_config.NumberColumn("Before", help="... in the previous period"),
             C.CHANGE: st.column_config.NumberColumn("Change", format="%+d"),
-            C.PCT_CHANGE: st.column_config.NumberColumn("Change %", format="%+.0f%%"),
+            C.PCT_CHANGE: st.column_config.TextColumn("Change %", help="'new': not mentioned in the previous period"),
             C.NEWCOMER: st.column_config.CheckboxColumn("New", help="Not mentioned at all in the previous period"),
             C.PER_1000: st.column_config.NumberColumn("Per 1,000 read", format="%.1f"),
-            C.PER_1000_BEFORE: st.column_config.NumberColumn("Before, per 1,000", format="%.1f",
-                                                             help="Compare these when the archive grew between periods"),
+            C.PER_1000_BEFORE: st.column_config.TextColumn(
+                "Before, per 1,000", help="Compare these when the archive grew between periods "
+                                          "('–': no articles read in the previous period)"),
             "trend": st.column_config.LineChartColumn(f"Per {grain}", y_min=0),
         },
     )

@@ -21,10 +21,19 @@ GRAIN_WORDS = {"day": "Day", "week": "Week (starting Monday)", "month": "Month"}
 _LAYOUT = {"margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "hovermode": "closest"}
 
 
+def x_range(start: dt.date, end: dt.date) -> list[pd.Timestamp]:
+    """The x range of a time chart over [start, end]: half a day beyond each end, so that the
+    first and last bars are whole and charts of the same period line up."""
+    return [pd.Timestamp(start) - pd.Timedelta(hours=12), pd.Timestamp(end) + pd.Timedelta(hours=12)]
+
+
 def trends_figure(
-    series: pd.DataFrame, names: Mapping[str, str], *, norm: str = "per1000", grain: str = "day"
+    series: pd.DataFrame, names: Mapping[str, str], *, norm: str = "per1000", grain: str = "day",
+    period: tuple[dt.date, dt.date] | None = None,
 ) -> go.Figure:
-    """One line per entity (VALUE over DAY), spikes as red rings on top; clickable points."""
+    """One line per entity (VALUE over DAY), spikes as red rings on top; clickable points.
+
+    `period` (first, last day) fixes the x range, so that charts of one page line up."""
     fig = go.Figure()
     for entity_id, sub in series.groupby(C.ENTITY_ID, sort=False):
         name = names.get(str(entity_id), str(entity_id))
@@ -50,19 +59,25 @@ def trends_figure(
         xaxis_title=GRAIN_WORDS.get(grain, "Day"), yaxis_title=Y_TITLES.get(norm, Y_TITLES["raw"]),
         legend={"orientation": "h", "y": -0.2},
     )
+    if period is not None:
+        fig.update_xaxes(range=x_range(*period))
     return fig
 
 
 def denominator_figure(
-    read: pd.DataFrame, *, by: str, failed_days: Iterable[dt.date] = (), title: str = ""
+    read: pd.DataFrame, *, by: str, failed_days: Iterable[dt.date] = (), title: str = "",
+    period: tuple[dt.date, dt.date] | None = None, keep_order: bool = False,
 ) -> go.Figure:
     """Articles read per day, stacked by `by` (a column of `read`); failed-poll days shaded.
 
     `read`: DAY, `by`, N_READ. A shaded day had at least one failed poll in the filtered feeds,
-    so a dip there may be the archive's gap, not the news.
+    so a dip there may be the archive's gap, not the news. `period` (first, last day) fixes the
+    x range (the period, not the first day with data); `keep_order` stacks the groups in the
+    order of `read` (e.g. `analytics.top_groups`: largest first, "other feeds" last) instead of
+    alphabetically.
     """
     fig = go.Figure()
-    for key, sub in read.groupby(by, sort=True):
+    for key, sub in read.groupby(by, sort=not keep_order):
         fig.add_trace(go.Bar(x=sub[C.DAY], y=sub[C.N_READ], name=str(key) or "(none)"))
     for day in sorted(set(failed_days)):
         start = pd.Timestamp(day)
@@ -73,6 +88,8 @@ def denominator_figure(
         xaxis_title="Day", yaxis_title="Articles read", height=280,
         legend={"orientation": "h", "y": -0.3},
     )
+    if period is not None:
+        fig.update_xaxes(range=x_range(*period))
     return fig
 
 

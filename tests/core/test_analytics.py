@@ -208,3 +208,27 @@ def test_top_ids_respects_types() -> None:
     tot = totals([("fr", "country", 30), ("kupol", "company", 40), ("ru", "country", 10)])
     assert A.top_ids(tot, 2) == ["kupol", "fr"]
     assert A.top_ids(tot, 5, ["country"]) == ["fr", "ru"]
+
+
+def test_top_groups_keeps_the_largest_and_sums_the_rest_per_day() -> None:
+    days = pd.to_datetime(["2026-03-02", "2026-03-03"])
+    read = pd.DataFrame([(d, f"feed {i}", (i + 1) * (k + 1)) for i in range(5) for k, d in enumerate(days)],
+                        columns=[C.DAY, C.FEED_NAME, C.N_READ])
+    out = A.top_groups(read, by=C.FEED_NAME, n=2)
+    assert list(dict.fromkeys(out[C.FEED_NAME])) == ["feed 4", "feed 3", A.OTHER_FEEDS]  # largest first, other last
+    other = out[out[C.FEED_NAME] == A.OTHER_FEEDS]
+    assert list(other[C.N_READ]) == [1 + 2 + 3, 2 * (1 + 2 + 3)]  # feeds 0-2 summed per day
+    assert out[C.N_READ].sum() == read[C.N_READ].sum()  # nothing lost
+    assert A.top_groups(read, by=C.FEED_NAME, n=5)[C.FEED_NAME].nunique() == 5  # few groups: no "other"
+    assert A.top_groups(read.iloc[:0], by=C.FEED_NAME).empty
+
+
+def test_movers_display_says_new_instead_of_none() -> None:
+    now = totals([("fr", "country", 30), ("kupol", "company", 4)])
+    before = totals([("fr", "country", 20)])
+    shown = A.movers_display(A.movers(now, before, read_now=2000, read_before=1000)).set_index(C.ENTITY_ID)
+    assert (shown.loc["fr", C.PCT_CHANGE], shown.loc["kupol", C.PCT_CHANGE]) == ("+50%", "new")
+    assert (shown.loc["fr", C.PER_1000_BEFORE], shown.loc["kupol", C.PER_1000_BEFORE]) == ("20.0", "0.0")
+    nothing_before = A.movers_display(A.movers(now, totals([]), read_now=2000, read_before=0))
+    assert set(nothing_before[C.PCT_CHANGE]) == {"new"} and set(nothing_before[C.PER_1000_BEFORE]) == {"–"}
+    assert not any("None" in str(v) or "nan" in str(v) for v in nothing_before.to_numpy().ravel())

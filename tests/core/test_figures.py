@@ -68,3 +68,24 @@ def test_breakdown_figure_puts_the_largest_on_top() -> None:
     fig = F.breakdown_figure(values, label=C.FEED_NAME, title="By feed")
     assert list(fig.data[0].y) == ["b", "a"] and fig.data[0].orientation == "h"
     assert fig.layout.title.text == "By feed"
+
+
+def test_time_charts_of_one_page_share_the_period_as_x_range() -> None:
+    series = pd.DataFrame({C.DAY: pd.to_datetime(["2026-03-10", "2026-03-11"]), C.ENTITY_ID: ["country:FR"] * 2,
+                           C.VALUE: [1.0, 2.0], C.N_ARTICLES: [1, 2], C.N_READ: [10, 10]})
+    read = pd.DataFrame({C.DAY: pd.to_datetime(["2026-03-20"]), C.LANG: ["fr"], C.N_READ: [5]})
+    period = (dt.date(2026, 3, 1), dt.date(2026, 3, 31))
+    lines = F.trends_figure(series, {"country:FR": "France"}, period=period)
+    bars = F.denominator_figure(read, by=C.LANG, period=period)
+    assert tuple(lines.layout.xaxis.range) == tuple(bars.layout.xaxis.range)  # the charts line up
+    lo, hi = (pd.Timestamp(x) for x in bars.layout.xaxis.range)
+    assert lo < pd.Timestamp("2026-03-01") < pd.Timestamp("2026-03-31") < hi  # the period, not the data's days
+    assert F.trends_figure(series, {}).layout.xaxis.range is None  # no period: Plotly's autorange
+
+
+def test_denominator_figure_can_keep_the_given_order() -> None:
+    read = pd.DataFrame({C.DAY: pd.to_datetime(["2026-03-02"] * 3), C.FEED_NAME: ["Zeta", "Alpha", "other feeds"],
+                         C.N_READ: [9, 5, 3]})
+    assert [t.name for t in F.denominator_figure(read, by=C.FEED_NAME, keep_order=True).data] == \
+        ["Zeta", "Alpha", "other feeds"]
+    assert [t.name for t in F.denominator_figure(read, by=C.FEED_NAME).data] == ["Alpha", "Zeta", "other feeds"]
