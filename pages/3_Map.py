@@ -11,7 +11,7 @@ from ui import data, frame, render
 
 TOPOJSON_URL = "app/static/topojson/"  # served from static/ (offline map outlines), relative to the page
 
-page = frame.page("Map")
+page = frame.page("Map", chart_controls=("norm",))  # no time axis: no granularity, no rolling mean
 if render.empty_archive(page):
     st.stop()
 f = page.filters

@@ -9,12 +9,14 @@ with everything a page needs to ask for data.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from sitroom import columns as C
 from sitroom.analytics import TYPE_LABELS, entity_label
@@ -23,12 +25,12 @@ from ui import data, state
 
 # (script, label, icon, url path). The url path is what Streamlit derives from the file name.
 PAGES = (
-    ("app.py", "Trends", ":material/show_chart:", ""),
-    ("pages/1_Movers.py", "Movers", ":material/trending_up:", "Movers"),
-    ("pages/2_Entity.py", "Entity profile", ":material/person_search:", "Entity"),
-    ("pages/3_Map.py", "Map", ":material/public:", "Map"),
-    ("pages/4_Articles.py", "Articles", ":material/article:", "Articles"),
-    ("pages/5_Sources.py", "Sources", ":material/rss_feed:", "Sources"),
+    ("app.py", "Trends", "📈", ""),
+    ("pages/1_Movers.py", "Movers", "🚀", "Movers"),
+    ("pages/2_Entity.py", "Entity profile", "🔎", "Entity"),
+    ("pages/3_Map.py", "Map", "🗺️", "Map"),
+    ("pages/4_Articles.py", "Articles", "📰", "Articles"),
+    ("pages/5_Sources.py", "Sources", "📡", "Sources"),
 )
 PROFILE_SCRIPT = "pages/2_Entity.py"
 NORM_LABELS = {"per1000": "Per 1,000 articles read", "raw": "Raw article counts"}
@@ -92,9 +94,17 @@ class Page:
         return f"{self.start:%d %b %Y} – {self.end:%d %b %Y}"
 
 
-def page(title: str, *, filters: bool = True, chart_controls: bool = True) -> Page:
-    """Draw the frame of a page and return its `Page`. `filters=False` for pages that have none."""
-    st.set_page_config(page_title=f"{title} · Sitroom", page_icon=":material/radar:", layout="wide")
+CHART_CONTROLS = ("norm", "grain", "roll")  # Scale, Granularity, Rolling mean
+
+
+def page(title: str, *, filters: bool = True, chart_controls: bool | Iterable[str] = True) -> Page:
+    """Draw the frame of a page and return its `Page`. `filters=False` for pages that have none.
+
+    `chart_controls` names the chart controls the page uses (a subset of `CHART_CONTROLS`, e.g.
+    `("norm",)` for a map, which has no time axis); True = all, False = none. A control that is
+    not drawn keeps its URL value, so it is still there on the next page that uses it.
+    """
+    st.set_page_config(page_title=f"{title} · Sitroom", page_icon="📡", layout="wide")
     url = data.db_url()
     summary = data.archive_summary(url)
     entities = data.entities(url)
@@ -105,7 +115,11 @@ def page(title: str, *, filters: bool = True, chart_controls: bool = True) -> Pa
     current = _clean(state.begin(title), entities, feeds, languages)
     nav = st.sidebar.container()
     if filters:
-        current = _sidebar_filters(current, feeds, languages, chart_controls=chart_controls)
+        controls = CHART_CONTROLS if chart_controls is True else () if chart_controls is False else tuple(chart_controls)
+        unknown = set(controls) - set(CHART_CONTROLS)
+        if unknown:
+            raise ValueError(f"unknown chart controls {sorted(unknown)}; known: {CHART_CONTROLS}")
+        current = _sidebar_filters(current, feeds, languages, chart_controls=controls)
     state.publish(current)
     _navigation(nav, current)
 
@@ -134,10 +148,10 @@ def _clean(f: Filters, entities: pd.DataFrame, feeds: pd.DataFrame, languages: l
     )
 
 
-def _navigation(container, current: Filters) -> None:  # type: ignore[no-untyped-def]
+def _navigation(container: DeltaGenerator, current: Filters) -> None:
     shared = current.to_query(shared_only=True)
     with container:
-        st.markdown("### :material/radar: Sitroom")
+        st.markdown("### 📡 Sitroom")
         for script, label, icon, _path in PAGES:
             st.page_link(script, label=label, icon=icon, query_params=shared or None)
         st.divider()
@@ -151,7 +165,9 @@ def _archive_status() -> None:
     render_archive_status()
 
 
-def _sidebar_filters(f: Filters, feeds: pd.DataFrame, languages: list[str], *, chart_controls: bool) -> Filters:
+def _sidebar_filters(
+    f: Filters, feeds: pd.DataFrame, languages: list[str], *, chart_controls: tuple[str, ...]
+) -> Filters:
     sb = st.sidebar
     sb.markdown("**Filters**")
     state.seed("f_period", f.period)
@@ -182,12 +198,15 @@ def _sidebar_filters(f: Filters, feeds: pd.DataFrame, languages: list[str], *, c
     norm, grain, rolling = f.norm, f.grain, f.rolling
     if chart_controls:
         sb.markdown("**Chart**")
+    if "norm" in chart_controls:
         state.seed("f_norm", f.norm)
         norm = sb.radio("Scale", NORMS, key="f_norm", format_func=NORM_LABELS.__getitem__,
                         help="Per 1,000: mentions divided by the articles read that day in the same "
                              "languages and feeds, so a busier news day does not look like a surge.")
+    if "grain" in chart_controls:
         state.seed("f_grain", f.grain)
         grain = sb.radio("Granularity", GRAINS, key="f_grain", format_func=GRAIN_LABELS.__getitem__, horizontal=True)
+    if "roll" in chart_controls:
         state.seed("f_roll", f.rolling)
         rolling = int(sb.number_input("Rolling mean (periods, 0 = off)", min_value=0, max_value=MAX_ROLLING,
                                       step=1, key="f_roll"))

@@ -21,6 +21,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -37,6 +38,7 @@ CHROMIUM_ARGS = [
 VIEWPORT = {"width": 1400, "height": 900}
 HEALTH_TIMEOUT_S = 60.0
 RUN_TIMEOUT_MS = 30_000
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 
 def _require_browser() -> bool:
@@ -164,6 +166,7 @@ class Tab:
     page: object
     dialogs: list[str]
     errors: list[str]
+    external: list[str] = field(default_factory=list)  # requests to hosts other than this machine
 
 
 @pytest.fixture
@@ -180,7 +183,16 @@ def tab(browser) -> Iterator[Tab]:  # type: ignore[no-untyped-def]
 
     page.on("dialog", on_dialog)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield Tab(page=page, dialogs=dialogs, errors=errors)
+    external: list[str] = []
+
+    def on_request(request) -> None:  # type: ignore[no-untyped-def]
+        # a self-hosted dashboard must not call out (fonts, CDNs, map outlines): record any attempt
+        parts = urlsplit(request.url)
+        if parts.scheme in ("http", "https", "ws", "wss") and parts.hostname not in LOOPBACK_HOSTS:
+            external.append(request.url)
+
+    page.on("request", on_request)
+    yield Tab(page=page, dialogs=dialogs, errors=errors, external=external)
     context.close()
 
 

@@ -55,6 +55,7 @@ def no_exception(tab: Tab) -> None:
     assert exceptions.count() == 0, exceptions.first.inner_text()
     assert tab.errors == [], tab.errors
     assert tab.dialogs == [], tab.dialogs
+    assert tab.external == [], f"requests left this machine: {tab.external}"
 
 
 def widget(page, kind: str, label: str):  # type: ignore[no-untyped-def]

@@ -206,3 +206,20 @@ def test_more_entities_than_the_picker_holds_are_cut_not_a_crash(archive, monkey
     at = app({"e": "country:FR,country:RU,country:UA"})
     assert at.multiselect(key="f_entities").value == ["country:FR", "country:RU"]
     assert at.query_params["e"] == "country:FR,country:RU"
+
+
+def test_the_map_draws_only_the_chart_controls_it_uses(archive) -> None:
+    at = app({"grain": "week", "roll": "7"}, page="pages/3_Map.py")
+    assert [r.key for r in at.sidebar.radio] == ["f_norm"]  # no Granularity: a map has no time axis
+    assert not [n for n in at.sidebar.number_input if n.key == "f_roll"]  # no Rolling mean
+    assert (at.query_params["grain"], at.query_params["roll"]) == ("week", "7")  # kept for the next page
+    trends = app({"grain": "week"})
+    assert {"f_norm", "f_grain"} <= {r.key for r in trends.sidebar.radio}
+
+
+def test_trends_draws_one_denominator_breakdown_at_a_time(archive) -> None:
+    at = app()
+    assert at.radio(key="denominator_by").value == "language"
+    at.radio(key="denominator_by").set_value("feed").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.radio(key="denominator_by").value == "feed"
