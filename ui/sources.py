@@ -1,7 +1,7 @@
 """The Sources page's pieces: the health table and the subscription actions.
 
-Actions call the loaders directly (`loaders.feeds`, `loaders.ingest`) and then drop the query
-caches, so the next rerun shows the change.
+Actions call the loaders directly (`loaders.feeds`) and then drop the query caches, so the next
+rerun shows the change; "Update now" hands a forced poll to the background poller (`ui.poller`).
 """
 
 from __future__ import annotations
@@ -60,34 +60,49 @@ def show_flash() -> None:
         {"success": st.success, "error": st.error, "warning": st.warning}.get(kind, st.info)(message)
 
 
+_UPDATE = "_sitroom_update_requested"  # the poller's last finished job when "Update now" was pressed
+
+
 def update_now(page: Page) -> None:
-    if not st.button("Update now", key="update_now", icon=":material/refresh:",
-                     help="Poll every enabled feed that is due, now"):
-        return
+    """"Update now" asks the background poller for a forced poll and returns at once: the status
+    line at the top of the page shows its progress (the same line as on every page) and reruns
+    the page when it ends; this then reports the result and the health table is fresh."""
     try:
-        from loaders.ingest import ingest_once
+        from ui.poller import get_poller
     except ImportError:
-        st.error("Ingestion is not installed in this checkout (loaders.ingest).")
+        st.error("Ingestion is not installed in this checkout (ui.poller / loaders.ingest).")
         return
-    bar = st.progress(0.0, text="Polling feeds…")
-
-    def on_result(result: Any, done: int, total: int) -> None:
-        status = "failed" if getattr(result, "error_class", "") else "ok"
-        bar.progress(min(1.0, done / total) if total else 1.0,
-                     text=f"{done}/{total} feeds · {getattr(result, 'feed_url', '')} {status}")
-
-    report = ingest_once(data.engine(page.url), on_result=on_result)
-    results = list(getattr(report, "results", ()))
-    failed = [r for r in results if getattr(r, "error_class", "")]
-    data.clear()
-    if not results:
-        flash("info", "No feed was due. Feeds are polled at their own interval; disabled feeds are skipped.")
-    else:
-        flash("success", f"Update done: {len(results) - len(failed)}/{len(results)} feeds ok, "
-                         f"{sum(int(getattr(r, 'n_new', 0)) for r in results)} new articles.")
-    for r in failed[:20]:
-        flash("warning", f"{r.feed_url}: {r.error_class}: {r.error}")
+    poller = get_poller()
+    _report_finished_update(poller)
+    asked = _UPDATE in st.session_state
+    if not st.button("Update now", key="update_now", icon="🔄", disabled=asked,
+                     help="Poll every enabled feed now, in the background (progress at the top of the page)"):
+        return
+    before = poller.status().last_job_finished_at
+    if not poller.request_poll(force=True):
+        flash("info", "A poll is already queued or running; its progress is at the top of the page.")
+    st.session_state[_UPDATE] = before
     st.rerun()
+
+
+def _report_finished_update(poller: Any) -> None:
+    if _UPDATE not in st.session_state:
+        return
+    status = poller.status()
+    if poller.queued() or status.last_job_finished_at == st.session_state[_UPDATE]:
+        return  # still running: the status line shows the progress and reruns the page at the end
+    del st.session_state[_UPDATE]
+    data.clear()
+    if status.last_job != "poll" or status.error:
+        st.error(f"The update failed: {status.error or status.message}")
+        return
+    if not status.total:
+        st.info("No enabled feed to poll. Add one below or enable one.")
+        return
+    n_ok = status.done - status.n_failed
+    st.success(f"Update done: {n_ok}/{status.total} feeds ok, {status.n_new:,} new articles.")
+    for failure in status.failures[:20]:
+        st.warning(f"{failure.url}: {failure.error_class}: {failure.message}")
 
 
 def add_form(page: Page) -> None:

@@ -359,3 +359,67 @@ def test_status_line_offline_names_the_failed_feeds_and_offers_a_backfill(monkey
     assert not at.exception
     assert "5 new articles from 2 files" in at.success[0].value
     assert at.caption[0].value.startswith("Archive: 5 articles")
+
+
+def test_the_poller_keeps_one_matcher_and_reloads_it_when_the_gazetteer_changes(engine, feeds, monkeypatch) -> None:
+    import ui.poller as poller_module
+    from loaders.extract import load_matcher
+
+    signature = ["v1"]
+    monkeypatch.setattr(poller_module, "gazetteer_signature", lambda: tuple(signature))
+    handed: list[object] = []
+
+    def ingest(engine, **kwargs):  # type: ignore[no-untyped-def]
+        handed.append(kwargs.get("matcher"))
+        return ingest_once(engine, **kwargs)
+
+    add_feed(engine, f"{feeds.url}/fresh/world.xml", name="World", language="en")
+    p = Poller(engine, poll_minutes=0, settings=SETTINGS, ingest=ingest, load_matcher=load_matcher).start()
+    try:
+        for _ in range(2):
+            assert p.request_poll(force=True) and p.wait_idle(60)
+        assert p.matcher_loads == 1 and handed[0] is not None and handed[0] is handed[1]  # built once, reused
+        with engine.connect() as conn:  # and it is the one extraction used: mentions were found
+            assert conn.execute(select(func.count()).select_from(db.mentions)).scalar_one() > 0
+        signature[0] = "v2"  # a gazetteer file changed
+        assert p.request_poll(force=True) and p.wait_idle(60)
+        assert p.matcher_loads == 2 and handed[2] is not handed[1]
+        assert not p.status().error
+    finally:
+        p.stop()
+
+
+def test_the_gazetteer_signature_follows_the_user_file(monkeypatch, tmp_path) -> None:
+    from ui.poller import gazetteer_signature
+
+    user = tmp_path / "custom.csv"
+    monkeypatch.setenv("SITROOM_GAZETTEER_USER", str(user))
+    before = gazetteer_signature()
+    assert before  # the shipped gazetteer files
+    user.write_text("entity_id,type\n")
+    assert gazetteer_signature() != before
+
+
+def test_a_backfill_reports_files_done_and_total_while_it_runs(engine, tmp_path) -> None:
+    from loaders.backfill import backfill
+
+    root = write_archived_feeds(tmp_path / "feeds")
+    seen: list[tuple[int, int]] = []
+
+    def spy(engine, root, **kwargs):  # type: ignore[no-untyped-def]
+        on_progress = kwargs["on_progress"]  # the poller must hand the status line a progress callback
+
+        def record(done: int, total: int) -> None:
+            on_progress(done, total)
+            s = p.status()
+            seen.append((s.done, s.total))
+
+        return backfill(engine, root, **{**kwargs, "on_progress": record})
+
+    p = Poller(engine, poll_minutes=0, settings=SETTINGS, backfill=spy).start()
+    try:
+        assert p.request_backfill(root) and p.wait_idle(120)
+    finally:
+        p.stop()
+    assert seen and seen[-1] == (2, 2) and all(total == 2 for _, total in seen), seen
+    assert not p.status().error and p.status().n_new == 5

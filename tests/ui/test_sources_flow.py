@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from streamlit.testing.v1 import AppTest
 
 from tests.loaders.faultserver import FaultServer
@@ -21,6 +23,19 @@ def button(at: AppTest, label: str):  # type: ignore[no-untyped-def]
     return next(b for b in at.button if b.label == label)
 
 
+def wait_for_update(at: AppTest, timeout: float = TIMEOUT) -> AppTest:
+    """"Update now" runs in the background poller: rerun the page (as the status line's fragment
+    does in a browser) until the page reports the finished update."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        if any("Update done" in s.value for s in at.success) or at.error:
+            return at
+        time.sleep(0.3)
+    raise AssertionError(f"the background update did not finish in {timeout} s")
+
+
 def test_add_a_feed_update_now_and_see_its_health(empty_archive) -> None:
     with FaultServer() as server:
         url = server.url("/feed/world.xml")
@@ -34,6 +49,7 @@ def test_add_a_feed_update_now_and_see_its_health(empty_archive) -> None:
         assert any("Subscribed" in s.value for s in at.success)
         button(at, "Update now").click().run()
         assert not at.exception, [e.value for e in at.exception]
+        wait_for_update(at)
         assert server.requests_to("/feed/world.xml"), "update now did not poll the feed"
         assert any("Update done: 1/1 feeds ok" in s.value for s in at.success), [s.value for s in at.success]
         table = next(d.value for d in at.dataframe if "status" in d.value.columns)
