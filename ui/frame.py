@@ -24,13 +24,16 @@ from sitroom.urlstate import ENTITY_TYPES, GRAINS, MAX_ROLLING, NORMS, PERIOD_LA
 from ui import data, state
 
 # (script, label, icon, url path). The url path is what Streamlit derives from the file name.
+# Material icons inside the page are drawn with the font Streamlit ships (no request leaves the
+# server); only `page_icon` differs: a material favicon is an SVG from fonts.gstatic.com, so the
+# favicon is an emoji (Streamlit turns it into an inline SVG, no request at all).
 PAGES = (
-    ("app.py", "Trends", "📈", ""),
-    ("pages/1_Movers.py", "Movers", "🚀", "Movers"),
-    ("pages/2_Entity.py", "Entity profile", "🔎", "Entity"),
-    ("pages/3_Map.py", "Map", "🗺️", "Map"),
-    ("pages/4_Articles.py", "Articles", "📰", "Articles"),
-    ("pages/5_Sources.py", "Sources", "📡", "Sources"),
+    ("app.py", "Trends", ":material/show_chart:", ""),
+    ("pages/1_Movers.py", "Movers", ":material/trending_up:", "Movers"),
+    ("pages/2_Entity.py", "Entity profile", ":material/person_search:", "Entity"),
+    ("pages/3_Map.py", "Map", ":material/public:", "Map"),
+    ("pages/4_Articles.py", "Articles", ":material/article:", "Articles"),
+    ("pages/5_Sources.py", "Sources", ":material/rss_feed:", "Sources"),
 )
 PROFILE_SCRIPT = "pages/2_Entity.py"
 NORM_LABELS = {"per1000": "Per 1,000 articles read", "raw": "Raw article counts"}
@@ -151,7 +154,7 @@ def _clean(f: Filters, entities: pd.DataFrame, feeds: pd.DataFrame, languages: l
 def _navigation(container: DeltaGenerator, current: Filters) -> None:
     shared = current.to_query(shared_only=True)
     with container:
-        st.markdown("### 📡 Sitroom")
+        st.markdown("### :material/radar: Sitroom")
         for script, label, icon, _path in PAGES:
             st.page_link(script, label=label, icon=icon, query_params=shared or None)
         st.divider()

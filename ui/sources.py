@@ -75,7 +75,7 @@ def update_now(page: Page) -> None:
     poller = get_poller()
     _report_finished_update(poller)
     asked = _UPDATE in st.session_state
-    if not st.button("Update now", key="update_now", icon="🔄", disabled=asked,
+    if not st.button("Update now", key="update_now", icon=":material/refresh:", disabled=asked,
                      help="Poll every enabled feed now, in the background (progress at the top of the page)"):
         return
     before = poller.status().last_job_finished_at
