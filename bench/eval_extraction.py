@@ -3,6 +3,7 @@
     .venv/bin/python bench/eval_extraction.py            # table + every FP/FN, exit 1 if an aim is missed
     .venv/bin/python bench/eval_extraction.py --no-fail  # same, always exit 0 (unless the data is missing)
     .venv/bin/python bench/eval_extraction.py --quiet    # table only
+    .venv/bin/python bench/eval_extraction.py --split holdout3   # dev | holdout | holdout3 | all
 
 The labels hold *references* to feed items (path under the shared feeds folder + guid/link),
 never outlet text: the items are read from the shared snapshots (``../shared/feeds`` next to the
@@ -189,9 +190,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quiet", action="store_true", help="print the table only, not every FP/FN")
     parser.add_argument(
         "--split",
-        choices=("all", "dev", "holdout"),
+        choices=("all", "dev", "holdout", "holdout3"),
         default="all",
-        help="dev: the items whose errors drove the matcher's rules; holdout: labelled blind, kept for measuring",
+        help="dev: the items whose errors drove the matcher's rules; holdout: batches 1-2, labelled blind, "
+        "since tuned on; holdout3: batch 3 (select_items.py --batch3), labelled blind",
     )
     parser.add_argument(
         "--types", default="country,company,weapon,org,person", help="types whose errors are listed"

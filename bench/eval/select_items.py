@@ -7,6 +7,7 @@ outlet text to the repository; ``--show`` prints the text to the terminal for la
 
     python bench/eval/select_items.py --out /tmp/selection.jsonl
     python bench/eval/select_items.py --out /tmp/selection.jsonl --show | less
+    python bench/eval/select_items.py --out /tmp/batch3.jsonl --batch3   # holdout batch 3
 
 Selection (fixed seed, stable across runs as long as the feed folders do not change):
   * ~130 French items drawn at random from the three Le Monde FR folders (deduped on guid);
@@ -83,6 +84,57 @@ HOLDOUT_WEAPON_TERMS: list[tuple[str, str]] = [
         ("hellfire", r"\bHellfire\b"),
         ("kh-101", r"\bKh-(?:22|47|55|101)\b"),
     ]
+]
+# Batch 3 of the holdout (``--batch3``), drawn after dev and holdout batches 1-2 (so disjoint from
+# both) with its own seed: 50 fr + 50 en random items, then one item per term below, searched in
+# one language's folders only, so that weapons and arms companies (rare in random items) are
+# judged in both languages. The terms mix weapon classes (to reach named systems through the
+# class word), SIPRI Top 100 makers and their traps (Rafael Nadal, Leonardo DiCaprio, Saab cars).
+BATCH3_SEED = 20261201
+BATCH3_N_FR = 50
+BATCH3_N_EN = 50
+BATCH3_ARMS_TERMS: list[tuple[str, str, str]] = [
+    # (language, reason, pattern)
+    ("en", "missile", r"\bmissiles?\b"),
+    ("en", "drone", r"\bdrones?\b"),
+    ("en", "tank", r"\btanks?\b"),
+    ("en", "howitzer", r"(?i)\bhowitzers?\b"),
+    ("en", "fighter-jet", r"(?i)\bfighter jets?\b"),
+    ("en", "lockheed", r"\bLockheed\b"),
+    ("en", "raytheon", r"\bRaytheon\b|\bRTX\b"),
+    ("en", "rheinmetall", r"\bRheinmetall\b"),
+    ("en", "hanwha", r"\bHanwha\b"),
+    ("en", "leonardo", r"\bLeonardo\b"),
+    ("en", "saab", r"\bSaab\b"),
+    ("en", "elbit-rafael", r"\bElbit\b|\bRafael\b"),
+    ("en", "baykar", r"\bBaykar\b"),
+    ("en", "kalashnikov-almaz", r"\bKalashnikov\b|\bAlmaz"),
+    ("en", "norinco-avic", r"\bNorinco\b|\bAVIC\b"),
+    ("en", "northrop-gd", r"\bNorthrop\b|\bGeneral Dynamics\b"),
+    ("fr", "missile", r"\bmissiles?\b"),
+    ("fr", "drone", r"\bdrones?\b"),
+    ("fr", "char", r"\bchars?\b"),
+    ("fr", "obusier", r"(?i)\bobusiers?\b|\bcanons?\b"),
+    ("fr", "avion-de-chasse", r"(?i)\bavions? de (?:chasse|combat)\b"),
+    ("fr", "rheinmetall", r"\bRheinmetall\b"),
+    ("fr", "thales", r"\bThales\b"),
+    ("fr", "safran", r"\bSafran\b"),
+    ("fr", "knds-nexter", r"\bKNDS\b|\bNexter\b"),
+    ("fr", "leonardo", r"\bLeonardo\b"),
+    ("fr", "saab", r"\bSaab\b"),
+    ("fr", "dassault", r"\bDassault\b"),
+    ("fr", "mbda", r"\bMBDA\b"),
+    ("fr", "naval-group", r"\bNaval Group\b"),
+    ("fr", "lockheed-boeing", r"\bLockheed\b|\bBoeing\b"),
+    # The French maker names above are exhausted by the dev traps; more French class words.
+    ("fr", "roquette", r"\broquettes?\b"),
+    ("fr", "sous-marin", r"\bsous-marins?\b"),
+    ("fr", "antiaerien", r"(?i)\bantia[ée]rienn?e?s?\b|\bdéfense aérienne\b"),
+    ("fr", "armement", r"\barmements?\b"),
+    ("fr", "fregate", r"\bfrégates?\b|\bporte-avions\b"),
+    ("fr", "obus", r"\bobus\b"),
+    ("fr", "munitions", r"\bmunitions?\b"),
+    ("fr", "helicoptere", r"\bhélicoptères?\b"),
 ]
 # Re-generated BBC "full text" pages: several unrelated stories glued into one 2-8k character
 # summary. Not what a feed item's summary looks like, and too long to label exhaustively: any
@@ -399,11 +451,44 @@ def select_weapon_terms(
     return chosen
 
 
+def select_batch3_arms(
+    folders: dict[str, list[FeedItem]], taken: set[str], titles: set[str]
+) -> list[tuple[FeedItem, str, str]]:
+    """One item per `BATCH3_ARMS_TERMS` entry in that term's language, outside `taken` (updated)."""
+    rng = random.Random(BATCH3_SEED + 2)
+    every = [
+        it
+        for name in sorted(folders)
+        if "youtube" not in name and not (name + "/").startswith(EXCLUDED_FOLDERS)
+        for it in folders[name]
+    ]
+    chosen = []
+    for lang, reason, pattern in BATCH3_ARMS_TERMS:
+        rx = re.compile(pattern)
+        hits = [
+            it for it in every if feed_language(it.path) == lang and (rx.search(it.title) or rx.search(it.summary))
+        ]
+        for item in rng.sample(hits, len(hits)):
+            norm = item.title.casefold()
+            if item.key in taken or norm in titles:
+                continue
+            taken.add(item.key)
+            titles.add(norm)
+            chosen.append((item, lang, f"batch3-arms-{lang}:{reason}"))
+            break
+    return chosen
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--feeds", type=Path, default=DEFAULT_FEEDS, help="root of the shared feed snapshots")
     parser.add_argument("--out", type=Path, help="write the references (JSON lines) here; default stdout")
     parser.add_argument("--holdout", action="store_true", help="the held-out split instead of the main one")
+    parser.add_argument(
+        "--batch3",
+        action="store_true",
+        help="holdout batch 3 (seed 20261201): disjoint from dev and holdout batches 1-2",
+    )
     parser.add_argument(
         "--show", action="store_true", help="print each item's text (terminal only) for labelling"
     )
@@ -415,7 +500,7 @@ def main(argv: list[str] | None = None) -> int:
     taken: set[str] = set()
     titles: set[str] = set()
     chosen = select(folders, taken=taken, titles=titles)
-    if args.holdout:
+    if args.holdout or args.batch3:
         chosen = [
             (it, lang, f"holdout-{reason}")
             for it, lang, reason in select(
@@ -429,6 +514,14 @@ def main(argv: list[str] | None = None) -> int:
             )
         ]
         chosen += select_weapon_terms(folders, taken, titles)
+    if args.batch3:  # the earlier draws above only fill `taken`/`titles`, so batch 3 avoids them
+        chosen = [
+            (it, lang, f"batch3-{reason}")
+            for it, lang, reason in select(
+                folders, BATCH3_SEED, BATCH3_N_FR, BATCH3_N_EN, 0, taken=taken, titles=titles
+            )
+        ]
+        chosen += select_batch3_arms(folders, taken, titles)
     lines = [
         json.dumps(
             {"ref": {"path": it.path, "guid": it.guid, "link": it.link}, "lang": lang, "reason": reason},
