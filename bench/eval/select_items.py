@@ -466,7 +466,9 @@ def select_batch3_arms(
     for lang, reason, pattern in BATCH3_ARMS_TERMS:
         rx = re.compile(pattern)
         hits = [
-            it for it in every if feed_language(it.path) == lang and (rx.search(it.title) or rx.search(it.summary))
+            it
+            for it in every
+            if feed_language(it.path) == lang and (rx.search(it.title) or rx.search(it.summary))
         ]
         for item in rng.sample(hits, len(hits)):
             norm = item.title.casefold()
