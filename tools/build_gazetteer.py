@@ -144,7 +144,8 @@ RULES: list[Record] = [
      "mid_sentence_ok": True},
     {"name": "guinea_word", "veto_only": True, "window": 20, "cues": [], "vetoes": ["pig*", "fowl", "worm"], "mid_sentence_ok": True},
     {"name": "american", "veto_only": True, "window": 20, "cues": [], "doc_entity": False, "mid_sentence_ok": True,
-     "vetoes": ["latin", "latine", "south", "north", "central", "centrale", "native", "amerindien*", "sud", "nord"]},
+     "vetoes": ["latin", "latine", "south", "north", "central", "centrale", "native", "amerindien*", "sud", "nord",
+                "inter"]},  # "Inter-American Court"
     # Capitals that are also people or other places.
     {"name": "washington", "veto_only": True, "window": 30, "doc_entity": False, "mid_sentence_ok": True,
      "vetoes": ["george", "denzel", "state", "etat", "seattle", "spokane", "post", "commanders", "wizards",
