@@ -254,12 +254,7 @@ def read_entity_articles(
 ) -> pd.DataFrame:
     """The newest articles mentioning `entity_id` between start and end (inclusive)."""
     ae, a = db.article_entities, db.articles
-    lo, hi = _days(start, end)
-    conds: list[ColumnElement[bool]] = [ae.c.entity_id == entity_id, ae.c.day >= lo, ae.c.day <= hi]
-    if languages:
-        conds.append(ae.c.language.in_(list(languages)))
-    if feed_ids:
-        conds.append(ae.c.feed_id.in_(list(feed_ids)))
+    conds = [ae.c.entity_id == entity_id, *_daily_filters(ae, start, end, languages, feed_ids)]
     if not seats:
         conds.append(ae.c.via_seat_only == False)  # noqa: E712  (SQL, not Python truthiness)
     # Walk (entity_id, day) newest day first and stop after `limit`: sorting every article of a
@@ -292,13 +287,8 @@ def read_cooccurrence(
     """ENTITY_ID, N_ARTICLES: articles that mention both `entity_id` and each other entity."""
     ae = db.article_entities
     other = ae.alias("other")
-    lo, hi = _days(start, end)
-    conds: list[ColumnElement[bool]] = [ae.c.entity_id == entity_id, ae.c.day >= lo, ae.c.day <= hi,
-                                        other.c.entity_id != entity_id]
-    if languages:
-        conds.append(ae.c.language.in_(list(languages)))
-    if feed_ids:
-        conds.append(ae.c.feed_id.in_(list(feed_ids)))
+    conds = [ae.c.entity_id == entity_id, other.c.entity_id != entity_id,
+             *_daily_filters(ae, start, end, languages, feed_ids)]
     if not seats:
         conds += [ae.c.via_seat_only == False, other.c.via_seat_only == False]  # noqa: E712
     stmt = (
@@ -317,12 +307,7 @@ def read_alias_hits(
 ) -> pd.DataFrame:
     """ALIAS, MATCH_KIND, n_hits, N_ARTICLES: how the entity was named in the period."""
     m, ae = db.mentions, db.article_entities
-    lo, hi = _days(start, end)
-    conds: list[ColumnElement[bool]] = [ae.c.entity_id == entity_id, ae.c.day >= lo, ae.c.day <= hi]
-    if languages:
-        conds.append(ae.c.language.in_(list(languages)))
-    if feed_ids:
-        conds.append(ae.c.feed_id.in_(list(feed_ids)))
+    conds = [ae.c.entity_id == entity_id, *_daily_filters(ae, start, end, languages, feed_ids)]
     stmt = (
         select(m.c.alias, m.c.match_kind, func.count(), func.count(m.c.article_id.distinct()))
         .select_from(ae.join(m, and_(m.c.article_id == ae.c.article_id, m.c.entity_id == ae.c.entity_id)))
