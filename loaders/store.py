@@ -57,14 +57,19 @@ def day_of(moment: dt.datetime) -> str:
 def ensure_feed(
     conn: Connection, *, url: str, name: str, language: str, publisher: str = "", region: str = ""
 ) -> int:
-    """The id of the feed with this URL, inserting it if missing (an existing row is left as is)."""
+    """The id of the feed with this URL, inserting it if missing (an existing row is left as is).
+
+    A feed whose URL is not http(s) (a backfilled folder with no feed URL of its own, named
+    `backfill:<folder>`) is an archive-only source: it is created disabled, since polling it
+    could only fail.
+    """
     found = conn.execute(select(feeds.c.id).where(feeds.c.url == url)).scalar()
     if found is not None:
         return int(found)
     result = conn.execute(
         feeds.insert().values(
             url=url, name=name[:300] or url[:300], language=language[:8], publisher=publisher[:200],
-            region=region[:100], added_at=utcnow(),
+            region=region[:100], added_at=utcnow(), enabled=url.startswith(("http://", "https://")),
         )
     )
     key = result.inserted_primary_key

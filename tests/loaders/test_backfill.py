@@ -220,3 +220,27 @@ def test_backfill_runs_extraction_when_the_module_exists(tmp_path: Path, engine:
             select(func.count()).select_from(articles).where(articles.c.extracted_version.is_(None))
         ).scalar_one()
     assert pending == 0
+
+
+def test_a_folder_without_a_feed_url_becomes_an_archive_only_feed_that_is_not_polled(tmp_path, engine) -> None:
+    """Polling `backfill:<folder>` could only fail; the feed is kept (its articles need it), disabled."""
+    from sqlalchemy import select
+
+    from loaders import db
+    from loaders.backfill import backfill
+    from loaders.ingest import ingest_once
+
+    folder = tmp_path / "tree" / "outlet" / "series"
+    folder.mkdir(parents=True)
+    (folder / "outlet-series_2022-02-24.xml").write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>No self link</title>'
+        "<item><title>Kyiv under fire</title><link>https://example.org/a</link>"
+        "<pubDate>Thu, 24 Feb 2022 05:00:00 GMT</pubDate></item></channel></rss>",
+        encoding="utf-8",
+    )
+    report = backfill(engine, tmp_path / "tree", workers=1, progress=False, extract=False)
+    assert report.n_new == 1
+    with engine.connect() as conn:
+        rows = conn.execute(select(db.feeds.c.url, db.feeds.c.enabled)).all()
+    assert [(url.startswith("backfill:"), enabled) for url, enabled in rows] == [(True, False)]
+    assert ingest_once(engine).results == ()
