@@ -104,7 +104,11 @@ def choropleth_figure(values: pd.DataFrame, *, norm: str = "per1000") -> go.Figu
     ))
     fig.update_layout(
         **_LAYOUT, title="Country mentions in the period (click a country to open its profile)",
-        geo={"showframe": False, "showcoastlines": True, "projection_type": "natural earth"}, height=520,
+        # Pinned to the Greenwich meridian: left to itself, plotly centres the map on the middle
+        # of the locations' bounds, which with Pacific islands puts the Americas on the right.
+        geo={"showframe": False, "showcoastlines": True, "projection_type": "natural earth",
+             "projection_rotation_lon": 0, "center_lon": 0, "lonaxis_range": [-180, 180]},
+        height=520,
     )
     return fig
 

@@ -474,6 +474,11 @@ def read_archive_health(engine: Engine) -> ArchiveHealth:
     )
 
 
+def plural(n: int, noun: str) -> str:
+    """'1 article', '2,504 articles'."""
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
 def ago(when: dt.datetime | None, now: dt.datetime | None = None) -> str:
     """'just now', '3 min ago', '2 h ago', '4 days ago'; 'never' for None."""
     if when is None:
@@ -594,16 +599,18 @@ def _render_idle(poller: Poller, status: PollerStatus, health: ArchiveHealth) ->
     if health.empty:
         _render_empty(poller, status, health)
         return
-    parts = [f"{health.n_articles:,} articles"]
+    parts = [plural(health.n_articles, "article")]
     if status.enabled:
         parts.append(f"last poll {ago(health.last_fetch_at)}")
     else:
         parts.append(f"last fetch {ago(health.last_fetch_at)} · polling off")
-    if health.n_feeds:
+    if health.n_feeds and health.last_fetch_at is None:
+        parts.append(f"{plural(health.n_feeds, 'feed')}, none polled yet")  # e.g. an archive made by backfill
+    elif health.n_feeds:
         parts.append(f"{health.n_feeds_ok}/{health.n_feeds} feeds ok")
     st.caption("Archive: " + " · ".join(parts))
     if health.n_feeds_failing:
-        with st.expander(f"{health.n_feeds_failing} feeds failing"):
+        with st.expander(f"{plural(health.n_feeds_failing, 'feed')} failing"):
             _render_failures(health)
 
 

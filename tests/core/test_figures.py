@@ -61,6 +61,9 @@ def test_choropleth_uses_iso3_and_carries_entity_ids() -> None:
     trace = fig.data[0]
     assert trace.type == "choropleth" and list(trace.locations) == ["FRA", "RUS"] and list(trace.z) == [2.5, 1.5]
     assert trace.locationmode == "ISO-3" and trace.customdata[1][0] == "country:RU"
+    # Pinned on Greenwich: plotly would otherwise centre on the locations' bounds.
+    geo = fig.layout.geo
+    assert geo.projection.rotation.lon == 0 and geo.center.lon == 0 and tuple(geo.lonaxis.range) == (-180, 180)
 
 
 def test_breakdown_figure_puts_the_largest_on_top() -> None:

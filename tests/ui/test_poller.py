@@ -296,7 +296,7 @@ def test_status_line_is_compact_on_a_healthy_archive(monkeypatch, db_path, engin
     assert not at.exception
     line = at.caption[0].value
     assert line.startswith("Archive: 5 articles · last fetch just now · polling off · 1/2 feeds ok"), line
-    assert at.expander[0].label == "1 feeds failing"
+    assert at.expander[0].label == "1 feed failing"
     assert "Missing" in at.expander[0].markdown[0].value and "http_4xx" in at.expander[0].markdown[0].value
 
 
@@ -423,3 +423,22 @@ def test_a_backfill_reports_files_done_and_total_while_it_runs(engine, tmp_path)
         p.stop()
     assert seen and seen[-1] == (2, 2) and all(total == 2 for _, total in seen), seen
     assert not p.status().error and p.status().n_new == 5
+
+
+def test_status_line_of_a_backfilled_archive_says_no_feed_was_polled(monkeypatch, db_path, engine, tmp_path) -> None:
+    """An archive made by backfill alone is not '0/1 feeds ok' (which reads as an outage)."""
+    from loaders.backfill import backfill
+
+    folder = tmp_path / "tree" / "outlet" / "series"
+    folder.mkdir(parents=True)
+    (folder / "outlet-series_2022-02-24.xml").write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Desk</title>'
+        '<atom:link xmlns:atom="http://www.w3.org/2005/Atom" rel="self" href="https://example.org/feed.xml"/>'
+        "<item><title>Kyiv under fire</title><link>https://example.org/a</link>"
+        "<pubDate>Thu, 24 Feb 2022 05:00:00 GMT</pubDate></item></channel></rss>",
+        encoding="utf-8",
+    )
+    backfill(engine, tmp_path / "tree", workers=1, progress=False, extract=False)
+    at = _app(monkeypatch, db_path, 0).run()
+    assert not at.exception
+    assert at.caption[0].value == "Archive: 1 article · last fetch never · polling off · 1 feed, none polled yet"
