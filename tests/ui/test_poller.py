@@ -425,8 +425,8 @@ def test_a_backfill_reports_files_done_and_total_while_it_runs(engine, tmp_path)
     assert not p.status().error and p.status().n_new == 5
 
 
-def test_status_line_of_a_backfilled_archive_says_no_feed_was_polled(monkeypatch, db_path, engine, tmp_path) -> None:
-    """An archive made by backfill alone is not '0/1 feeds ok' (which reads as an outage)."""
+def _backfill_one_feed(engine, tmp_path, items: str) -> None:
+    """Backfill a one-file archive of one feed (with its own feed URL) holding `items`, unextracted."""
     from loaders.backfill import backfill
 
     folder = tmp_path / "tree" / "outlet" / "series"
@@ -434,11 +434,16 @@ def test_status_line_of_a_backfilled_archive_says_no_feed_was_polled(monkeypatch
     (folder / "outlet-series_2022-02-24.xml").write_text(
         '<?xml version="1.0"?><rss version="2.0"><channel><title>Desk</title>'
         '<atom:link xmlns:atom="http://www.w3.org/2005/Atom" rel="self" href="https://example.org/feed.xml"/>'
-        "<item><title>Kyiv under fire</title><link>https://example.org/a</link>"
-        "<pubDate>Thu, 24 Feb 2022 05:00:00 GMT</pubDate></item></channel></rss>",
+        f"{items}</channel></rss>",
         encoding="utf-8",
     )
     backfill(engine, tmp_path / "tree", workers=1, progress=False, extract=False)
+
+
+def test_status_line_of_a_backfilled_archive_says_no_feed_was_polled(monkeypatch, db_path, engine, tmp_path) -> None:
+    """An archive made by backfill alone is not '0/1 feeds ok' (which reads as an outage)."""
+    _backfill_one_feed(engine, tmp_path, "<item><title>Kyiv under fire</title><link>https://example.org/a</link>"
+                                         "<pubDate>Thu, 24 Feb 2022 05:00:00 GMT</pubDate></item>")
     at = _app(monkeypatch, db_path, 0).run()
     assert not at.exception
     assert at.caption[0].value.startswith("Archive: 1 article · last fetch never · polling off · 1 feed, none polled yet")
@@ -447,19 +452,10 @@ def test_status_line_of_a_backfilled_archive_says_no_feed_was_polled(monkeypatch
 def test_status_line_says_when_counts_are_provisional(monkeypatch, db_path, engine, tmp_path) -> None:
     """Articles stored but not yet extracted (or extracted with an older gazetteer) are announced."""
     from loaders import db
-    from loaders.backfill import backfill
     from loaders.extract import extract_pending
 
-    folder = tmp_path / "tree" / "outlet" / "series"
-    folder.mkdir(parents=True)
-    (folder / "outlet-series_2022-02-24.xml").write_text(
-        '<?xml version="1.0"?><rss version="2.0"><channel><title>Desk</title>'
-        '<atom:link xmlns:atom="http://www.w3.org/2005/Atom" rel="self" href="https://example.org/feed.xml"/>'
-        "<item><title>Kyiv under fire</title><link>https://example.org/a</link></item>"
-        "<item><title>Talks in Minsk</title><link>https://example.org/b</link></item></channel></rss>",
-        encoding="utf-8",
-    )
-    backfill(engine, tmp_path / "tree", workers=1, progress=False, extract=False)
+    _backfill_one_feed(engine, tmp_path, "<item><title>Kyiv under fire</title><link>https://example.org/a</link></item>"
+                                         "<item><title>Talks in Minsk</title><link>https://example.org/b</link></item>")
     at = _app(monkeypatch, db_path, 0).run()
     assert "2 articles awaiting entity extraction" in at.caption[0].value
 
