@@ -336,7 +336,7 @@ def bench_queries(archive: Path, runs: int) -> None:
                 "read_languages": (queries.read_languages, {}),
                 "read_mention_spans(100)": (queries.read_mention_spans, {"article_ids": some_ids}),
                 "read_feed_health": (queries.read_feed_health, {"today": end}),
-                "ui.poller.read_archive_health": (_archive_health, {}),
+                "queries.read_archive_health": (_archive_health, {}),
             })
         for name, (fn, kwargs) in candidates.items():
             times, n = [], 0
@@ -356,7 +356,7 @@ def bench_queries(archive: Path, runs: int) -> None:
 
 
 def _archive_health(engine):  # type: ignore[no-untyped-def]
-    from ui.poller import read_archive_health
+    from loaders.queries import read_archive_health
 
     return [read_archive_health(engine)]
 

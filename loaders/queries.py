@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import pandas as pd
 from sqlalchemy import Engine, and_, case, func, literal, select, text
@@ -70,6 +71,55 @@ def read_archive_summary(engine: Engine) -> dict[str, object]:
         "n_feeds": int(n_feeds),
         "has_mentions": has_mentions,
     }
+
+
+MAX_FAILURES_SHOWN = 50
+
+
+# --- archive health: the status line on every page -------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class ArchiveHealth:
+    n_articles: int
+    n_feeds: int  # enabled
+    n_feeds_ok: int  # enabled, fetched at least once, last fetch succeeded
+    n_feeds_failing: int
+    last_fetch_at: dt.datetime | None
+    failing: tuple[tuple[str, str, str, str], ...] = field(default=())  # (name, url, error_class, error)
+    n_pending_extraction: int = 0  # articles not yet extracted with the current gazetteer
+
+    @property
+    def empty(self) -> bool:
+        return self.n_articles == 0
+
+
+def read_archive_health(engine: Engine) -> ArchiveHealth:
+    """Counts for the status line: articles, feeds ok/failing, last fetch (cheap queries)."""
+    with engine.connect() as conn:
+        n_articles = int(conn.execute(text("SELECT COUNT(*) FROM articles")).scalar() or 0)
+        row = conn.execute(text(
+            "SELECT COUNT(*), "
+            "COALESCE(SUM(CASE WHEN last_success_at IS NOT NULL AND last_error_class = '' THEN 1 ELSE 0 END), 0), "
+            "COALESCE(SUM(CASE WHEN last_error_class != '' THEN 1 ELSE 0 END), 0) "
+            "FROM feeds WHERE enabled"
+        )).one()
+        last = conn.execute(db.feeds.select().with_only_columns(db.feeds.c.last_fetch_at)
+                            .order_by(db.feeds.c.last_fetch_at.desc()).limit(1)).scalar()
+        # Three index ranges, not "!=": 2 ms on a 1M-article archive instead of a 100 ms scan.
+        pending = int(conn.execute(text(
+            "SELECT (SELECT COUNT(*) FROM articles WHERE extracted_version IS NULL)"
+            " + (SELECT COUNT(*) FROM articles WHERE extracted_version < :v)"
+            " + (SELECT COUNT(*) FROM articles WHERE extracted_version > :v)"
+        ), {"v": db.get_meta(conn, "gazetteer_version")}).scalar() or 0)
+        failing = conn.execute(text(
+            "SELECT name, url, last_error_class, last_error FROM feeds "
+            "WHERE enabled AND last_error_class != '' ORDER BY name LIMIT :n"
+        ), {"n": MAX_FAILURES_SHOWN}).all()
+    return ArchiveHealth(
+        n_articles=n_articles, n_feeds=int(row[0]), n_feeds_ok=int(row[1]), n_feeds_failing=int(row[2]),
+        last_fetch_at=last, failing=tuple((str(a), str(b), str(c), str(d)) for a, b, c, d in failing),
+        n_pending_extraction=pending,
+    )
 
 
 def read_entities(engine: Engine) -> pd.DataFrame:

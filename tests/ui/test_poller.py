@@ -24,8 +24,9 @@ from sqlalchemy import func, select
 from loaders import db
 from loaders.feeds import add_feed, ensure_default_feeds
 from loaders.ingest import ingest_once
+from loaders.queries import read_archive_health
 from sitroom.settings import Settings
-from ui.poller import Poller, ago, read_archive_health
+from ui.poller import Poller, ago
 
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = Settings(fetch_timeout_s=5.0, run_deadline_s=60.0, fetch_workers=2)
