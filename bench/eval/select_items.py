@@ -332,6 +332,16 @@ def read_all_items(feeds_root: Path) -> dict[str, list[FeedItem]]:
     return folders
 
 
+def _claim(item: FeedItem, taken: set[str], titles: set[str]) -> bool:
+    """Mark `item` taken unless it (its key, or the same title elsewhere) already is; True if it was free."""
+    norm = item.title.casefold()
+    if item.key in taken or norm in titles:
+        return False
+    taken.add(item.key)
+    titles.add(norm)
+    return True
+
+
 def select(
     folders: dict[str, list[FeedItem]],
     seed: int = SEED,
@@ -350,11 +360,8 @@ def select(
     candidates: dict[str, list[FeedItem]] = {}  # reason -> the pool it was drawn from
 
     def take(item: FeedItem, reason: str) -> bool:
-        norm = item.title.casefold()
-        if item.key in taken or norm in titles:
+        if not _claim(item, taken, titles):
             return False
-        taken.add(item.key)
-        titles.add(norm)
         chosen.append((item, feed_language(item.path), reason))
         return True
 
@@ -415,14 +422,26 @@ def select(
             continue
         pool = candidates[f"{reason}/{lang}" if reason == "random" else reason]
         for alt in rng2.sample(pool, len(pool)):
-            norm = alt.title.casefold()
-            if alt.path.startswith(EXCLUDED_FOLDERS) or alt.key in taken or norm in titles:
+            if alt.path.startswith(EXCLUDED_FOLDERS) or not _claim(alt, taken, titles):
                 continue
-            taken.add(alt.key)
-            titles.add(norm)
             chosen[i] = (alt, feed_language(alt.path), reason)
             break
     return chosen
+
+
+def _searchable_items(folders: dict[str, list[FeedItem]]) -> list[FeedItem]:
+    """Every item of the folders a term search may draw from (no video blurbs, no glued full texts)."""
+    return [
+        it
+        for name in sorted(folders)
+        if "youtube" not in name and not (name + "/").startswith(EXCLUDED_FOLDERS)
+        for it in folders[name]
+    ]
+
+
+def _take_one(hits: list[FeedItem], rng: random.Random, taken: set[str], titles: set[str]) -> FeedItem | None:
+    """A random hit not yet taken (by key or by title); marks it taken."""
+    return next((item for item in rng.sample(hits, len(hits)) if _claim(item, taken, titles)), None)
 
 
 def select_weapon_terms(
@@ -430,24 +449,13 @@ def select_weapon_terms(
 ) -> list[tuple[FeedItem, str, str]]:
     """One item per `HOLDOUT_WEAPON_TERMS` entry, outside `taken` (updated in place)."""
     rng = random.Random(HOLDOUT_SEED + 2)
-    every = [
-        it
-        for name in sorted(folders)
-        if "youtube" not in name and not (name + "/").startswith(EXCLUDED_FOLDERS)
-        for it in folders[name]
-    ]
+    every = _searchable_items(folders)
     chosen = []
     for reason, pattern in HOLDOUT_WEAPON_TERMS:
         rx = re.compile(pattern)
         hits = [it for it in every if rx.search(it.title) or rx.search(it.summary)]
-        for item in rng.sample(hits, len(hits)):
-            norm = item.title.casefold()
-            if item.key in taken or norm in titles:
-                continue
-            taken.add(item.key)
-            titles.add(norm)
+        if (item := _take_one(hits, rng, taken, titles)) is not None:
             chosen.append((item, feed_language(item.path), f"holdout-weapon:{reason}"))
-            break
     return chosen
 
 
@@ -456,12 +464,7 @@ def select_batch3_arms(
 ) -> list[tuple[FeedItem, str, str]]:
     """One item per `BATCH3_ARMS_TERMS` entry in that term's language, outside `taken` (updated)."""
     rng = random.Random(BATCH3_SEED + 2)
-    every = [
-        it
-        for name in sorted(folders)
-        if "youtube" not in name and not (name + "/").startswith(EXCLUDED_FOLDERS)
-        for it in folders[name]
-    ]
+    every = _searchable_items(folders)
     chosen = []
     for lang, reason, pattern in BATCH3_ARMS_TERMS:
         rx = re.compile(pattern)
@@ -470,14 +473,8 @@ def select_batch3_arms(
             for it in every
             if feed_language(it.path) == lang and (rx.search(it.title) or rx.search(it.summary))
         ]
-        for item in rng.sample(hits, len(hits)):
-            norm = item.title.casefold()
-            if item.key in taken or norm in titles:
-                continue
-            taken.add(item.key)
-            titles.add(norm)
+        if (item := _take_one(hits, rng, taken, titles)) is not None:
             chosen.append((item, lang, f"batch3-arms-{lang}:{reason}"))
-            break
     return chosen
 
 
