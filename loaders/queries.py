@@ -381,11 +381,7 @@ def search_articles(
                                     limit=limit)
     a = db.articles
     lo, hi = _days(start, end)
-    conds: list[ColumnElement[bool]] = [a.c.day >= lo, a.c.day <= hi]
-    if languages:
-        conds.append(a.c.language.in_(list(languages)))
-    if feed_ids:
-        conds.append(a.c.feed_id.in_(list(feed_ids)))
+    conds = _daily_filters(a, start, end, languages, feed_ids)
     if entity_id:
         ae = db.article_entities
         conds.append(a.c.id.in_(select(ae.c.article_id).where(
