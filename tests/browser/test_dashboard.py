@@ -1,5 +1,6 @@
 """The dashboard in a real browser: deep links, URL state across pages, chart drill-down, escaping,
-and a screenshot of every page (docs/screenshots/<page>.png, full page, 1400 px wide).
+and a screenshot of every page (tests/screenshots/<page>.png, full page, 1400 px wide;
+docs/screenshots/ with SITROOM_UPDATE_SCREENSHOTS=1).
 
 Every test waits for Streamlit's run to finish ("notRunning") before it asserts.
 """
@@ -7,6 +8,7 @@ Every test waits for Streamlit's run to finish ("notRunning") before it asserts.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -21,7 +23,10 @@ except ImportError:  # the `browser` fixture skips (or fails under SITROOM_REQUI
 from tests.browser.conftest import ROOT, VIEWPORT, Server, Tab, page_files, wait_for_run
 from tests.browser.fixture import SCRIPT_TITLE, last_day
 
-SCREENSHOTS = ROOT / "docs" / "screenshots"
+# Screenshots go to tests/screenshots/ (git-ignored) on every run, to look at; with
+# SITROOM_UPDATE_SCREENSHOTS=1 they refresh the committed ones in docs/screenshots/ (the README's).
+SCREENSHOTS = (ROOT / "docs" / "screenshots" if os.environ.get("SITROOM_UPDATE_SCREENSHOTS") == "1"
+               else ROOT / "tests" / "screenshots")
 SPIKE_DAY = last_day() - dt.timedelta(days=9)  # fixture.py: the Ukraine/Russia spike
 SCRIPT_DAY = last_day() - dt.timedelta(days=2)  # fixture.py: the <script> title
 # page-specific state for the screenshots, so that each one shows something
